@@ -1,0 +1,6 @@
+import type { LoadContext } from '../server/app';
+
+declare module '@remix-run/node' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends LoadContext {}
+}

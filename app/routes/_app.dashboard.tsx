@@ -1,0 +1,41 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { SeatCard } from '~/components/seat-card';
+
+export const meta: MetaFunction = () => [{ title: 'Dashboard · Seatwise' }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const me = await context.trpc.auth.me();
+  const seats = me.permissions.includes('users.read') ? await context.trpc.seats.summary() : null;
+  return json({ me, seats });
+}
+
+export default function Dashboard() {
+  const { me, seats } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>{me.tenant.name}</h1>
+      {seats ? (
+        <>
+          {(['standard', 'client', 'api'] as const)
+            .filter((type) => seats[type].overLimit)
+            .map((type) => (
+              <div className="banner" role="alert" key={type}>
+                You are over your {LABELS[type]} seat limit by {seats[type].overBy}: deactivate {seats[type].overBy}{' '}
+                {seats[type].overBy === 1 ? 'user' : 'users'} or buy more seats. New {LABELS[type]}s cannot be added until then.
+              </div>
+            ))}
+          <section className="cards" aria-label="Seat usage">
+            {(['standard', 'client', 'api'] as const).map((type) => (
+              <SeatCard key={type} label={LABELS[type]} pool={seats[type]} />
+            ))}
+          </section>
+        </>
+      ) : (
+        <p className="muted">Welcome, {me.user.firstName}. Your administrator manages users and seats for this workspace.</p>
+      )}
+    </>
+  );
+}
+
+const LABELS = { standard: 'User', client: 'Client User', api: 'API User' } as const;

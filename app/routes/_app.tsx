@@ -1,0 +1,35 @@
+import { json, type LoaderFunctionArgs } from '@remix-run/node';
+import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { requireMe } from '~/utils/session.server';
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const me = await requireMe(context, request);
+  return json({ me });
+}
+
+export default function AppLayout() {
+  const { me } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <header className="topbar">
+        <a href="/dashboard" className="brand">
+          Seatwise
+        </a>
+        <nav>
+          <NavLink to="/dashboard">Dashboard</NavLink>
+        </nav>
+        <span className="who">
+          {me.user.displayName} · {me.tenant.name}
+        </span>
+        <Form method="post" action="/logout">
+          <button className="secondary" type="submit">
+            Sign out
+          </button>
+        </Form>
+      </header>
+      <main className="page">
+        <Outlet />
+      </main>
+    </>
+  );
+}

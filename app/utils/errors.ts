@@ -1,0 +1,26 @@
+import type { AppLoadContext } from '@remix-run/node';
+
+export type ActionErrors = { message: string; fieldErrors: Record<string, string[]>; data: Record<string, unknown> };
+
+export const trpcCode = (error: unknown) => (error as { code?: string } | null)?.code;
+
+/**
+ * Runs a procedure from an action and turns a refusal into what the form shows: the message on
+ * top, field messages next to their fields. Unexpected errors still throw to the error boundary.
+ */
+export async function attempt<T>(
+  context: AppLoadContext,
+  call: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; status: number; errors: ActionErrors }> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    const code = trpcCode(error);
+    if (!code || code === 'INTERNAL_SERVER_ERROR') throw error;
+    const status = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429 }[code] ?? 500;
+    return { ok: false, status, errors: context.errorDetails(error) };
+  }
+}
+
+export const formObject = (form: FormData) =>
+  Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string')) as Record<string, string>;

@@ -1,0 +1,25 @@
+import { localDatabase } from './local';
+import { migrateLatest, rollbackLast } from './migrate';
+
+const command = process.argv[2];
+const commands: Record<string, (url: string) => Promise<void>> = {
+  migrate: migrateLatest,
+  rollback: rollbackLast,
+  seed: async (url) => {
+    await migrateLatest(url);
+    const { seedDemo } = await import('./seeds/demo');
+    await seedDemo(url);
+  },
+};
+
+if (!commands[command]) {
+  console.error(`Usage: db/cli.ts ${Object.keys(commands).join('|')}`);
+  process.exit(2);
+}
+const database = await localDatabase(console.log);
+try {
+  await commands[command](database.url);
+  console.log(`db:${command} done`);
+} finally {
+  await database.stop();
+}

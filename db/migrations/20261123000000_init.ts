@@ -1,0 +1,203 @@
+import type { Knex } from 'knex';
+import PgBoss from 'pg-boss';
+import { WEB_ROLE } from '../index';
+
+const TENANT_TABLES = ['seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens'];
+
+export async function up(knex: Knex) {
+  await knex.raw(`
+    do $$ begin
+      if not exists (select from pg_roles where rolname = '${WEB_ROLE}') then
+        create role ${WEB_ROLE} nologin nosuperuser nobypassrls noinherit;
+      end if;
+    end $$;
+    grant ${WEB_ROLE} to current_user;
+
+    create type seat_type as enum ('standard', 'client', 'api');
+    create type user_status as enum ('invited', 'active', 'suspended', 'locked', 'deactivated', 'banned');
+    create type role_audience as enum ('internal', 'client', 'api');
+
+    -- SPEC "Tenant isolation": every policy reads the tenant that the request's transaction set.
+    create function current_tenant_id() returns uuid language sql stable as
+      $fn$ select nullif(current_setting('app.tenant_id', true), '')::uuid $fn$;
+
+    create table tenants (
+      id uuid primary key default gen_random_uuid(),
+      slug text not null check (slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'),
+      name text not null check (length(name) between 1 and 100),
+      stripe_customer_id text unique,
+      inactivity_days int not null default 90 check (inactivity_days >= 0),
+      inactivity_warning_days int not null default 7 check (inactivity_warning_days >= 0),
+      lockout_threshold int not null default 10 check (lockout_threshold between 1 and 100),
+      session_idle_minutes int not null default 480 check (session_idle_minutes > 0),
+      session_absolute_hours int not null default 168 check (session_absolute_hours > 0),
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    );
+    create unique index tenants_slug_key on tenants (lower(slug));
+
+    create table seat_pools (
+      tenant_id uuid not null references tenants,
+      seat_type seat_type not null,
+      included int not null check (included >= 0),
+      subscribed int not null default 0 check (subscribed >= 0),
+      -- SPEC: purchased = included seats + quantities of live subscriptions; derived so it cannot drift.
+      purchased int generated always as (included + subscribed) stored,
+      updated_at timestamptz not null default now(),
+      primary key (tenant_id, seat_type)
+    );
+
+    create table roles (
+      id uuid primary key default gen_random_uuid(),
+      tenant_id uuid not null references tenants,
+      key text,
+      name text not null check (length(name) between 1 and 60),
+      audience role_audience not null,
+      permissions text[] not null default '{}',
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      unique (tenant_id, id),
+      unique (tenant_id, key)
+    );
+    create unique index roles_name_key on roles (tenant_id, lower(name));
+
+    create table users (
+      id uuid primary key default gen_random_uuid(),
+      tenant_id uuid not null references tenants,
+      kind seat_type not null,
+      email text not null,
+      user_name text,
+      first_name text not null,
+      last_name text not null,
+      display_name text not null,
+      role_id uuid not null,
+      time_zone text not null default 'UTC',
+      locale text not null default 'en',
+      status user_status not null,
+      status_reason text,
+      saml_name_id text,
+      password_hash text,
+      is_system boolean not null default false,
+      exempt_from_inactivity boolean not null default false,
+      last_sign_in_at timestamptz,
+      last_activity_at timestamptz,
+      inactivity_warned_at timestamptz,
+      failed_sign_in_count int not null default 0,
+      must_change_password boolean not null default false,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      deactivated_at timestamptz,
+      unique (tenant_id, id),
+      -- A role of another tenant can never be attached, whatever the code does.
+      foreign key (tenant_id, role_id) references roles (tenant_id, id),
+      check (status <> 'banned' or status_reason is not null),
+      check (kind <> 'api' or password_hash is null)
+    );
+    create unique index users_email_key on users (tenant_id, lower(email));
+    create unique index users_user_name_key on users (tenant_id, lower(user_name)) where user_name is not null;
+    create index users_tenant_status on users (tenant_id, kind, status);
+
+    create table sessions (
+      id uuid primary key default gen_random_uuid(),
+      tenant_id uuid not null references tenants,
+      user_id uuid not null,
+      token_hash text not null unique,
+      ip text,
+      user_agent text,
+      created_at timestamptz not null default now(),
+      last_seen_at timestamptz not null default now(),
+      expires_at timestamptz not null,
+      foreign key (tenant_id, user_id) references users (tenant_id, id)
+    );
+    create index sessions_user on sessions (tenant_id, user_id);
+
+    create table login_events (
+      id bigint generated always as identity primary key,
+      -- null when the workspace itself is unknown: such rows are visible to no tenant.
+      tenant_id uuid references tenants,
+      user_id uuid,
+      email text not null,
+      ip text,
+      user_agent text,
+      result text not null,
+      message text not null,
+      created_at timestamptz not null default now()
+    );
+    create index login_events_user on login_events (tenant_id, user_id, created_at desc);
+
+    create table audit_events (
+      id bigint generated always as identity primary key,
+      tenant_id uuid not null references tenants,
+      actor_type text not null check (actor_type in ('user', 'api_key', 'worker', 'stripe', 'system')),
+      actor_id text,
+      actor_label text,
+      action text not null,
+      target_type text,
+      target_id text,
+      before jsonb,
+      after jsonb,
+      ip text,
+      created_at timestamptz not null default now()
+    );
+    create index audit_events_tenant_time on audit_events (tenant_id, created_at desc, id desc);
+
+    create table one_time_tokens (
+      id uuid primary key default gen_random_uuid(),
+      tenant_id uuid not null references tenants,
+      user_id uuid not null,
+      purpose text not null check (purpose in ('invitation', 'password_reset')),
+      token_hash text not null unique,
+      expires_at timestamptz not null,
+      used_at timestamptz,
+      created_at timestamptz not null default now(),
+      foreign key (tenant_id, user_id) references users (tenant_id, id)
+    );
+
+    -- Development mailbox (SMTP_URL unset). Not tenant data: only the privileged role reads it.
+    create table dev_mail (
+      id bigint generated always as identity primary key,
+      "to" text not null,
+      subject text not null,
+      text text not null,
+      html text not null,
+      created_at timestamptz not null default now()
+    );
+
+    alter table tenants enable row level security;
+    alter table tenants force row level security;
+    create policy tenant_isolation on tenants
+      using (id = current_tenant_id()) with check (id = current_tenant_id());
+    grant usage on schema public to ${WEB_ROLE};
+    grant select, insert, update on tenants to ${WEB_ROLE};
+  `);
+
+  for (const table of TENANT_TABLES) {
+    await knex.raw(`
+      alter table ${table} enable row level security;
+      alter table ${table} force row level security;
+      create policy tenant_isolation on ${table}
+        using (tenant_id = current_tenant_id()) with check (tenant_id = current_tenant_id());
+      grant select, insert, update on ${table} to ${WEB_ROLE};
+    `);
+  }
+  await knex.raw(`grant delete on sessions, one_time_tokens to ${WEB_ROLE}`);
+
+  // pg-boss's schema is part of ours so that the web role can enqueue jobs inside its own
+  // transactions (STYLE: jobs are enqueued in the caller's transaction).
+  await knex.raw(PgBoss.getConstructionPlans('pgboss'));
+  await knex.raw(`
+    grant usage on schema pgboss to ${WEB_ROLE};
+    grant select on pgboss.queue to ${WEB_ROLE};
+    grant insert on pgboss.job to ${WEB_ROLE};
+  `);
+}
+
+export async function down(knex: Knex) {
+  await knex.raw(`
+    drop schema pgboss cascade;
+    drop table dev_mail, one_time_tokens, audit_events, login_events, sessions, users, roles, seat_pools, tenants;
+    drop function current_tenant_id();
+    drop type role_audience, user_status, seat_type;
+    revoke usage on schema public from ${WEB_ROLE};
+  `);
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as init from './20261123000000_init';
+
+/**
+ * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
+ * Node 20 cannot do, and this list works the same under tsx, vitest and a compiled build.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261123000000_init': init,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

@@ -1,0 +1,144 @@
+/**
+ * `npm start`: one command for a fresh machine. Takes the instance lock, builds, starts the
+ * embedded PostgreSQL (unless DATABASE_URL is set), migrates, then runs the web and worker
+ * processes and stops all of them, PostgreSQL included, on Ctrl-C or SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import net from 'node:net';
+import { localDatabase } from '../db/local';
+import { migrateLatest } from '../db/migrate';
+import { EnvError, parseEnv } from '../server/env';
+
+const LOCK = '.data/seatwise.pid';
+const say = (message: string) => console.log(`[seatwise] ${message}`);
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An exclusive lock file: a second `npm start` stops here at once instead of fighting over .data/. */
+function takeLock() {
+  mkdirSync('.data', { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(LOCK, 'utf8'));
+      if (pid && isAlive(pid)) {
+        console.error(`Seatwise is already running from this folder (pid ${pid}). Stop it first (Ctrl-C in its terminal, or kill ${pid}).`);
+        process.exit(1);
+      }
+      unlinkSync(LOCK);
+    }
+  }
+}
+
+function releaseLock() {
+  try {
+    if (readFileSync(LOCK, 'utf8') === String(process.pid)) unlinkSync(LOCK);
+  } catch {}
+}
+
+function portIsFree(port: number) {
+  return new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+function run(command: string, args: string[]) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+takeLock();
+let env;
+try {
+  env = parseEnv({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://embedded/seatwise' });
+} catch (error) {
+  releaseLock();
+  if (error instanceof EnvError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+if (!(await portIsFree(env.PORT))) {
+  releaseLock();
+  console.error(`Port ${env.PORT} is already in use. Stop what uses it, or start on another port: PORT=3001 npm start`);
+  process.exit(1);
+}
+
+const children: ChildProcess[] = [];
+let database: { url: string; stop: () => Promise<void> } | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 35_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  // Ctrl-C reaches PostgreSQL too, which may already be gone: never wait on it forever.
+  if (database) await Promise.race([database.stop(), new Promise((r) => setTimeout(r, 10_000))]);
+  releaseLock();
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  say('building the app…');
+  await run(process.execPath, ['node_modules/@remix-run/dev/dist/cli.js', 'build']);
+  database = await localDatabase(say);
+  say('migrating the database…');
+  await migrateLatest(database.url);
+
+  const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT) };
+  const start = (entry: string, name: string) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+        env: childEnv,
+        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      child.once('message', () => resolve());
+      child.once('exit', (code) => {
+        if (stopping) return;
+        console.error(`[seatwise] the ${name} process exited (${code}); stopping everything.`);
+        reject(new Error(`${name} exited`));
+        void shutdown(1);
+      });
+    });
+  await Promise.all([start('server/index.ts', 'web'), start('worker/index.ts', 'worker')]);
+  console.log(`\nSeatwise is running at http://localhost:${env.PORT}\n`);
+} catch (error) {
+  console.error(`[seatwise] could not start: ${error instanceof Error ? error.message : error}`);
+  await shutdown(1);
+}

@@ -1,0 +1,102 @@
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { parse as parseCookies } from 'cookie';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import { crossSiteProtection } from './csrf';
+import { devMailbox } from './dev-mailbox';
+import { safePath } from './logger';
+import { createContext, type Deps } from './trpc/context';
+import { createCaller } from './trpc/router';
+import { appRouter } from './trpc/router';
+import { errorDetails } from './trpc/trpc';
+
+export type LoadContext = {
+  trpc: ReturnType<typeof createCaller>;
+  errorDetails: typeof errorDetails;
+  env: { stripeEmulated: boolean; devMailbox: boolean };
+};
+
+export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
+  const { env, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  if (env.TRUST_PROXY) app.set('trust proxy', true);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Remix hydrates from inline scripts; everything else comes from our own origin.
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          upgradeInsecureRequests: env.NODE_ENV === 'production' ? [] : null,
+        },
+      },
+      strictTransportSecurity: env.NODE_ENV === 'production',
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.cookies = parseCookies(req.headers.cookie ?? '');
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, path: safePath(req.originalUrl), status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.ownerDb.raw('select 1');
+      res.json({ ok: true });
+    } catch {
+      res.status(503).json({ ok: false, error: 'The database is unavailable.' });
+    }
+  });
+
+  app.use(crossSiteProtection(env));
+
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createContext(deps, req, res),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR' && !errorDetails(error).data.reason) {
+          log.error({ err: error.cause ?? error, path }, 'procedure failed');
+        }
+      },
+    }),
+  );
+
+  const mailboxOn = env.NODE_ENV !== 'production' && !env.SMTP_URL;
+  if (mailboxOn) app.get(['/dev/mailbox', '/dev/mailbox.json'], devMailbox(deps.ownerDb));
+
+  if (remixBuild) {
+    app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
+    app.use(express.static('public', { maxAge: '1h' }));
+    app.all(
+      '*',
+      createRequestHandler({
+        build: remixBuild,
+        getLoadContext: (req, res): LoadContext => {
+          // One context per page request, built on first use: loaders that never call tRPC cost nothing.
+          let context: ReturnType<typeof createContext> | undefined;
+          return {
+            trpc: createCaller(() => (context ??= createContext(deps, req, res))),
+            errorDetails,
+            env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn },
+          };
+        },
+      }),
+    );
+  }
+
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    log.error({ err: error, path: safePath(req.originalUrl) }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong on our side.' } });
+  };
+  app.use(onError);
+  return app;
+}

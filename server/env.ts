@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const seatCount = z.coerce.number().int().min(0).max(100000);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    APP_URL: optionalUrl,
+    DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgres:// URL' }),
+    // A login role of its own for the web process; without it the web process uses DATABASE_URL
+    // and switches to the unprivileged role on every connection.
+    DATABASE_WEB_URL: optionalUrl,
+    SMTP_URL: optionalUrl,
+    MAIL_FROM: z.string().default('Seatwise <no-reply@seatwise.local>'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: flag,
+    STRIPE_SECRET_KEY: z.string().optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().optional(),
+    STRIPE_PRICE_STANDARD: z.string().optional(),
+    STRIPE_PRICE_CLIENT: z.string().optional(),
+    STRIPE_PRICE_API: z.string().optional(),
+    INCLUDED_SEATS_STANDARD: seatCount.default(3),
+    INCLUDED_SEATS_CLIENT: seatCount.default(0),
+    INCLUDED_SEATS_API: seatCount.default(0),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    // SPEC §2: production never falls back to the dev mailbox or the Stripe emulator.
+    const required = [
+      'APP_URL',
+      'SMTP_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_PRICE_STANDARD',
+      'STRIPE_PRICE_CLIENT',
+      'STRIPE_PRICE_API',
+    ] as const;
+    for (const key of required) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production` });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
+    stripeEmulated: !env.STRIPE_SECRET_KEY,
+  }));
+
+export type Env = z.output<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Every problem at once, so that one start-up attempt tells the operator everything to fix. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(environment)';
+    const message = issue.code === 'invalid_type' && source[key] === undefined ? `${key} is required` : issue.message;
+    return message.startsWith(key) ? message : `${key}: ${message}`;
+  });
+  throw new EnvError(problems);
+}
+
+/** For process entry points: print the problems and exit instead of a stack trace. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  try {
+    return parseEnv(source);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import PgBoss from 'pg-boss';
+import type { z } from 'zod';
+import type { Trx } from '../../db/index';
+import { emailSend } from './email-send';
+
+export type JobDefinition<P extends z.ZodType = z.ZodType> = {
+  name: string;
+  payload: P;
+  queue: Omit<PgBoss.Queue, 'name' | 'deadLetter'>;
+};
+
+export const jobs = [emailSend] satisfies JobDefinition[];
+
+export const deadLetterQueue = (name: string) => `${name}.dead`;
+
+/** Idempotent: run by `db:migrate` and at every worker start. */
+export async function ensureQueues(boss: PgBoss) {
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  for (const job of jobs) {
+    const dead = deadLetterQueue(job.name);
+    if (!existing.has(dead)) await boss.createQueue(dead, { name: dead, retentionMinutes: 60 * 24 * 14 });
+    const options = { name: job.name, ...job.queue, deadLetter: dead };
+    if (existing.has(job.name)) await boss.updateQueue(job.name, options);
+    else await boss.createQueue(job.name, options);
+  }
+}
+
+/**
+ * pg-boss speaks $1-style SQL; knex wants `?`. Rewriting the placeholders lets pg-boss insert the
+ * job through our own transaction, so a job exists exactly when the data that caused it commits.
+ */
+function knexExecutor(trx: Trx) {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const bindings: unknown[] = [];
+      const sql = text.replace(/\$(\d+)/g, (_, n: string) => {
+        bindings.push(values[Number(n) - 1] ?? null);
+        return '?';
+      });
+      return trx.raw(sql, bindings as any[]);
+    },
+  };
+}
+
+export type JobSender = (trx: Trx, job: JobDefinition, payload: unknown) => Promise<string>;
+
+export function createJobSender(): JobSender {
+  // Never started: it only renders pg-boss's insert, which runs on the caller's transaction.
+  const boss = new PgBoss({
+    db: { executeSql: () => Promise.reject(new Error('enqueue jobs through a transaction')) },
+  });
+  return async (trx, job, payload) => {
+    const data = job.payload.parse(payload);
+    const id = await boss.send(job.name, data as object, { db: knexExecutor(trx) });
+    if (!id) throw new Error(`Job ${job.name} was not enqueued: does its queue exist? Run db:migrate.`);
+    return id;
+  };
+}

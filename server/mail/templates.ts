@@ -1,0 +1,45 @@
+/**
+ * Every email is one template: a subject, paragraphs and an optional button, rendered to both a
+ * plain-text and an HTML body so the two can never say different things.
+ */
+export type MailContent = { subject: string; paragraphs: string[]; action?: { label: string; url: string } };
+export type RenderedMail = { subject: string; text: string; html: string };
+
+type TemplateContext = { appUrl: string; data: Record<string, unknown> };
+
+const str = (value: unknown) => (value == null ? '' : String(value));
+
+const templates = {
+  welcome: ({ appUrl, data }: TemplateContext): MailContent => ({
+    subject: `Welcome to Seatwise, ${str(data.firstName)}`,
+    paragraphs: [
+      `Hi ${str(data.firstName)},`,
+      `Your workspace ${str(data.tenantName)} is ready at ${appUrl}/login?workspace=${str(data.slug)}. ` +
+        `It includes ${str(data.includedSeats)} user seats; you are its Owner.`,
+      'Invite your team from the Users page, and buy more seats from Billing whenever you need them.',
+    ],
+    action: { label: 'Open your dashboard', url: `${appUrl}/dashboard` },
+  }),
+} satisfies Record<string, (ctx: TemplateContext) => MailContent>;
+
+export type TemplateName = keyof typeof templates;
+export const templateNames = Object.keys(templates) as [TemplateName, ...TemplateName[]];
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function renderMail(template: TemplateName, ctx: TemplateContext): RenderedMail {
+  const content = templates[template](ctx);
+  const text = [...content.paragraphs, ...(content.action ? [`${content.action.label}: ${content.action.url}`] : [])]
+    .concat(['', '— Seatwise'])
+    .join('\n\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937">',
+    ...content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    content.action
+      ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:10px 16px;background:#4f46e5;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(content.action.label)}</a></p>`
+      : '',
+    '<p style="color:#6b7280">— Seatwise</p></body></html>',
+  ].join('');
+  return { subject: content.subject, text, html };
+}

@@ -1,0 +1,6 @@
+import { router } from '../../trpc/trpc';
+import { seatSummaryProcedure } from './summary';
+
+export const seatsRouter = router({
+  summary: seatSummaryProcedure,
+});

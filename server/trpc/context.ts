@@ -1,0 +1,59 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/index';
+import type { Env } from '../env';
+import type { JobSender } from '../jobs/index';
+import { resolveSession, sessionCookie, type SessionActor } from '../domain/sessions';
+
+/** What every request shares: built once per process, replaced wholesale in tests. */
+export type Deps = {
+  env: Env;
+  /** The web role: row-level security applies. */
+  db: Db;
+  /** The privileged role, for the few cross-tenant look-ups (a session's tenant, a workspace slug). */
+  ownerDb: Db;
+  jobs: JobSender;
+  log: Logger;
+  now: () => Date;
+};
+
+export type Actor = SessionActor;
+
+export type RequestMeta = { ip: string | null; userAgent: string | null };
+
+export type CookieJar = {
+  get(name: string): string | undefined;
+  set(name: string, value: string, options: { maxAgeSeconds?: number; expires?: Date }): void;
+  clear(name: string): void;
+};
+
+export type Context = Deps & { meta: RequestMeta; cookies: CookieJar; actor: Actor | null };
+
+export function expressCookieJar(env: Env, req: Request, res: Response): CookieJar {
+  return {
+    get: (name) => (req as Request & { cookies?: Record<string, string> }).cookies?.[name],
+    set: (name, value, { maxAgeSeconds, expires }) =>
+      res.cookie(name, value, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: env.NODE_ENV === 'production',
+        path: '/',
+        ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds * 1000 } : {}),
+        ...(expires ? { expires } : {}),
+      }),
+    clear: (name) =>
+      res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: env.NODE_ENV === 'production', path: '/' }),
+  };
+}
+
+export async function createContext(deps: Deps, req: Request, res: Response): Promise<Context> {
+  const cookies = expressCookieJar(deps.env, req, res);
+  const token = cookies.get(sessionCookie(deps.env));
+  const actor = token ? await resolveSession({ ownerDb: deps.ownerDb, token, now: deps.now() }) : null;
+  return {
+    ...deps,
+    meta: { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
+    cookies,
+    actor,
+  };
+}

@@ -1,0 +1,97 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import { withTenant } from '../../db/index';
+import { AppError, fromDatabaseError } from '../errors';
+import type { Permission } from '../domain/roles';
+import type { Context } from './context';
+
+function appErrorOf(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return fromDatabaseError(error);
+}
+
+/** The client-facing body of an error: used by the HTTP API and by Remix actions alike. */
+export function errorDetails(error: unknown): {
+  message: string;
+  fieldErrors: Record<string, string[]>;
+  data: Record<string, unknown>;
+} {
+  const cause = error instanceof TRPCError ? error.cause : error;
+  if (cause instanceof ZodError) {
+    const fieldErrors = z.flattenError(cause).fieldErrors as Record<string, string[]>;
+    const first = cause.issues[0];
+    const where = first?.path.join('.');
+    return { message: where ? `${where}: ${first.message}` : (first?.message ?? 'Invalid input'), fieldErrors, data: {} };
+  }
+  const app = appErrorOf(cause);
+  if (app) {
+    const { field, ...data } = app.data;
+    return { message: app.message, fieldErrors: field ? { [field]: [app.message] } : {}, data };
+  }
+  if (error instanceof TRPCError && error.code !== 'INTERNAL_SERVER_ERROR') {
+    return { message: error.message, fieldErrors: {}, data: {} };
+  }
+  return { message: 'Something went wrong on our side. Please try again.', fieldErrors: {}, data: {} };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const details = errorDetails(error);
+    return {
+      ...shape,
+      message: details.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, fieldErrors: details.fieldErrors, ...details.data },
+    };
+  },
+});
+
+/** STYLE §4: domain and database errors become tRPC errors here and nowhere else. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const app = appErrorOf(result.error.cause);
+    if (app) throw new TRPCError({ code: app.code, message: app.message, cause: app });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A signed-in user (later also an API key): narrows ctx.actor. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+  return next({ ctx: { actor: ctx.actor } });
+});
+
+/**
+ * One transaction per request with the actor's tenant set for row-level security (SPEC "Tenant
+ * isolation"). A failed procedure rolls the transaction back, so nothing half-done is kept.
+ */
+export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const { tenantId, userId } = ctx.actor;
+  return withTenant(ctx.db, tenantId, async (trx) => {
+    const user = await trx('users as u')
+      .join('roles as r', 'r.id', 'u.roleId')
+      .where('u.id', userId)
+      .first('u.id', 'u.status', 'u.kind', 'r.permissions', 'r.key as roleKey');
+    if (!user || user.status !== 'active') {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+    }
+    const result = await next({
+      ctx: { trx, tenantId, permissions: new Set<Permission>(user.permissions), actorUser: user },
+    });
+    if (!result.ok) throw result.error;
+    return result;
+  });
+});
+
+export const permissionProcedure = (permission: Permission) =>
+  tenantProcedure.use(({ ctx, next }) => {
+    if (!ctx.permissions.has(permission)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `You need the ${permission} permission to do this.` });
+    }
+    return next();
+  });

@@ -1,0 +1,20 @@
+import { loadEnv } from '../server/env';
+import { createLogger } from '../server/logger';
+import { startWorker } from './worker';
+
+const env = loadEnv();
+const log = createLogger(env.LOG_LEVEL, 'worker');
+const worker = await startWorker({ env, log });
+log.info('worker started');
+process.send?.({ ready: true });
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'worker draining');
+  await worker.stop();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

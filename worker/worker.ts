@@ -1,0 +1,31 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { createDb } from '../db/index';
+import type { Env } from '../server/env';
+import { emailSend } from '../server/jobs/email-send';
+import { ensureQueues } from '../server/jobs/index';
+import { createMailTransport } from '../server/mail/transport';
+import { createEmailSendHandler } from './handlers/email-send';
+
+export type WorkerOptions = { env: Env; log: Logger; pollingIntervalSeconds?: number };
+
+export async function startWorker({ env, log, pollingIntervalSeconds = 2 }: WorkerOptions) {
+  const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost') });
+  const boss = new PgBoss({ connectionString: env.DATABASE_URL, max: 6, application_name: 'seatwise-worker' });
+  boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
+  await boss.start();
+  await ensureQueues(boss);
+
+  const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
+  await boss.work(emailSend.name, { pollingIntervalSeconds }, createEmailSendHandler({ mail, appUrl: env.APP_URL, log }));
+
+  return {
+    boss,
+    /** Stops taking jobs and lets the running ones finish (SPEC §6, graceful stop). */
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+      mail.close();
+      await db.destroy();
+    },
+  };
+}
