@@ -7,9 +7,8 @@ import helmet from 'helmet';
 import { crossSiteProtection } from './csrf';
 import { devMailbox } from './dev-mailbox';
 import { safePath } from './logger';
-import { createContext, type Deps } from './trpc/context';
-import { createCaller } from './trpc/router';
-import { appRouter } from './trpc/router';
+import { createHttpContext, type Deps } from './trpc/context';
+import { appRouter, createCaller } from './trpc/router';
 import { errorDetails } from './trpc/trpc';
 
 export type LoadContext = {
@@ -61,7 +60,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => createContext(deps, req, res),
+      createContext: ({ req, res }) => createHttpContext(deps, req, res),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR' && !errorDetails(error).data.reason) {
           log.error({ err: error.cause ?? error, path }, 'procedure failed');
@@ -82,9 +81,9 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
         build: remixBuild,
         getLoadContext: (req, res): LoadContext => {
           // One context per page request, built on first use: loaders that never call tRPC cost nothing.
-          let context: ReturnType<typeof createContext> | undefined;
+          let context: ReturnType<typeof createHttpContext> | undefined;
           return {
-            trpc: createCaller(() => (context ??= createContext(deps, req, res))),
+            trpc: createCaller(() => (context ??= createHttpContext(deps, req, res))),
             errorDetails,
             env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn },
           };

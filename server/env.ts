@@ -36,22 +36,6 @@ export const envSchema = z
     INCLUDED_SEATS_CLIENT: seatCount.default(0),
     INCLUDED_SEATS_API: seatCount.default(0),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    // SPEC §2: production never falls back to the dev mailbox or the Stripe emulator.
-    const required = [
-      'APP_URL',
-      'SMTP_URL',
-      'STRIPE_SECRET_KEY',
-      'STRIPE_WEBHOOK_SECRET',
-      'STRIPE_PRICE_STANDARD',
-      'STRIPE_PRICE_CLIENT',
-      'STRIPE_PRICE_API',
-    ] as const;
-    for (const key of required) {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required in production` });
-    }
-  })
   .transform((env) => ({
     ...env,
     APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
@@ -59,6 +43,17 @@ export const envSchema = z
   }));
 
 export type Env = z.output<typeof envSchema>;
+
+/** SPEC §2: production never falls back to the dev mailbox or the Stripe emulator. */
+const REQUIRED_IN_PRODUCTION = [
+  'APP_URL',
+  'SMTP_URL',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_PRICE_STANDARD',
+  'STRIPE_PRICE_CLIENT',
+  'STRIPE_PRICE_API',
+] as const;
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -70,13 +65,18 @@ export class EnvError extends Error {
 /** Every problem at once, so that one start-up attempt tells the operator everything to fix. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = issue.path.join('.') || '(environment)';
-    const message = issue.code === 'invalid_type' && source[key] === undefined ? `${key} is required` : issue.message;
-    return message.startsWith(key) ? message : `${key}: ${message}`;
-  });
-  throw new EnvError(problems);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(environment)';
+        const message = issue.code === 'invalid_type' && source[key] === undefined ? `${key} is required` : issue.message;
+        return message.startsWith(key) ? message : `${key}: ${message}`;
+      });
+  if (source.NODE_ENV === 'production') {
+    for (const key of REQUIRED_IN_PRODUCTION) if (!source[key]?.trim()) problems.push(`${key} is required in production`);
+  }
+  if (problems.length || !result.success) throw new EnvError(problems);
+  return result.data;
 }
 
 /** For process entry points: print the problems and exit instead of a stack trace. */

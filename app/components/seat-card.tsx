@@ -6,7 +6,7 @@ export function SeatCard({ label, pool }: { label: string; pool: Pool }) {
     <article className="card" aria-label={`${label} seats`}>
       <h2>{label}</h2>
       <div className="count" data-testid={`seats-${label}`}>
-        {pool.used} of {pool.purchased} used
+        {`${pool.used} of ${pool.purchased} used`}
       </div>
       <div className={pool.overLimit ? 'bar over' : 'bar'} role="progressbar" aria-valuenow={pool.used} aria-valuemax={pool.purchased}>
         <span style={{ width: `${percent}%` }} />

@@ -188,7 +188,7 @@ export async function up(knex: Knex) {
   await knex.raw(`
     grant usage on schema pgboss to ${WEB_ROLE};
     grant select on pgboss.queue to ${WEB_ROLE};
-    grant insert on pgboss.job to ${WEB_ROLE};
+    grant insert, select (id) on pgboss.job to ${WEB_ROLE};
   `);
 }
 

@@ -46,14 +46,16 @@ export function expressCookieJar(env: Env, req: Request, res: Response): CookieJ
   };
 }
 
-export async function createContext(deps: Deps, req: Request, res: Response): Promise<Context> {
-  const cookies = expressCookieJar(deps.env, req, res);
+/** Transport-free, so tests build the very same context from an in-memory cookie jar. */
+export async function createContext(deps: Deps, { meta, cookies }: { meta: RequestMeta; cookies: CookieJar }): Promise<Context> {
   const token = cookies.get(sessionCookie(deps.env));
   const actor = token ? await resolveSession({ ownerDb: deps.ownerDb, token, now: deps.now() }) : null;
-  return {
-    ...deps,
+  return { ...deps, meta, cookies, actor };
+}
+
+export function createHttpContext(deps: Deps, req: Request, res: Response): Promise<Context> {
+  return createContext(deps, {
     meta: { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-    cookies,
-    actor,
-  };
+    cookies: expressCookieJar(deps.env, req, res),
+  });
 }

@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WEB_ROLE, withTenant } from '../db/index';
+import { createTestApp, type TestApp } from './helpers/app';
+import { signUp } from './helpers/factories';
+
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens'];
+
+let app: TestApp;
+let a: Awaited<ReturnType<typeof signUp>>;
+let b: Awaited<ReturnType<typeof signUp>>;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  a = await signUp(app);
+  b = await signUp(app);
+});
+
+describe('row-level security (SPEC "Tenant isolation")', () => {
+  it('the web role owns nothing and can bypass nothing', async () => {
+    const [role] = (await app.database.owner.raw(`select rolsuper, rolbypassrls, rolcreaterole, rolcreatedb from pg_roles where rolname = ?`, [WEB_ROLE])).rows;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false });
+    const owned = await app.database.owner.raw(
+      `select c.relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = ?`,
+      [WEB_ROLE],
+    );
+    expect(owned.rows).toEqual([]);
+    const [{ current_user }] = (await app.database.web.raw('select current_user')).rows;
+    expect(current_user).toBe(WEB_ROLE);
+  });
+
+  it('every tenant table has row-level security enabled and forced', async () => {
+    const { rows } = await app.database.owner.raw(
+      `select relname, relrowsecurity, relforcerowsecurity from pg_class where relname = any(?) and relkind = 'r' order by relname`,
+      [TENANT_TABLES],
+    );
+    expect(rows.map((r: { relname: string }) => r.relname).sort()).toEqual([...TENANT_TABLES].sort());
+    for (const row of rows) expect(row, row.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+    // Every table with a tenant_id column is in the list above: a new one cannot be forgotten.
+    const withTenantId = await app.database.owner.raw(
+      `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id' order by table_name`,
+    );
+    for (const { table_name } of withTenantId.rows) expect(TENANT_TABLES).toContain(table_name);
+  });
+
+  it("with tenant A set, B's rows can be neither read nor changed", async () => {
+    const web = app.database.web;
+    await withTenant(web, a.tenant.id, async (trx) => {
+      for (const table of TENANT_TABLES) {
+        const column = table === 'tenants' ? 'id' : 'tenant_id';
+        const rows = await trx(table).select(trx.raw(`${column}::text as t`));
+        expect(rows.length, table).toBeGreaterThan(table === 'login_events' || table === 'one_time_tokens' ? -1 : 0);
+        expect(rows.every((r: { t: string }) => r.t === a.tenant.id), table).toBe(true);
+      }
+      expect(await trx('users').where({ id: b.user.id }).update({ firstName: 'Mallory' })).toBe(0);
+      expect(await trx('tenants').where({ id: b.tenant.id }).update({ name: 'Pwned' })).toBe(0);
+      await expect(
+        trx('audit_events').insert({ tenantId: b.tenant.id, actorType: 'system', action: 'forged' }),
+      ).rejects.toThrow(/row-level security/);
+    });
+    const bUser = await app.database.owner('users').where({ id: b.user.id }).first();
+    expect(bUser.firstName).toBe('Ada');
+    expect((await app.database.owner('tenants').where({ id: b.tenant.id }).first()).name).toBe('Acme Inc');
+  });
+
+  it('with no tenant set, no rows at all', async () => {
+    await app.database.web.transaction(async (trx) => {
+      for (const table of TENANT_TABLES) expect(await trx(table).select('*'), table).toEqual([]);
+    });
+    // The tenant set by one transaction does not leak to the next one on the same connection.
+    await withTenant(app.database.web, a.tenant.id, async (trx) => expect(await trx('users')).toHaveLength(1));
+    expect(await app.database.web('users')).toEqual([]);
+  });
+});
