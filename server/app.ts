@@ -61,6 +61,10 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req, res }) => createHttpContext(deps, req, res),
+      responseMeta: ({ errors }) => {
+        const retryAfter = errors.map((e) => errorDetails(e).data.retryAfterSeconds).find(Boolean);
+        return retryAfter ? { headers: { 'Retry-After': String(retryAfter) } } : {};
+      },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR' && !errorDetails(error).data.reason) {
           log.error({ err: error.cause ?? error, path }, 'procedure failed');

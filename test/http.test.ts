@@ -77,7 +77,7 @@ describe('HTTP surface', () => {
     const signup = await postJson('/trpc/auth.signup', signupInput());
     const cookie = signup.headers.get('set-cookie')!.split(';')[0];
     const before = await app.database.owner('tenants').count({ n: '*' });
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const response = await postJson('/trpc/auth.signup', signupInput(), { cookie, ...headers });
       expect(response.status).toBe(403);
       expect((await response.json()).error.message).toBe('Cross-site request refused.');

@@ -7,9 +7,9 @@ import { ensureQueues } from '../server/jobs/index';
 import { createMailTransport } from '../server/mail/transport';
 import { createEmailSendHandler } from './handlers/email-send';
 
-export type WorkerOptions = { env: Env; log: Logger; pollingIntervalSeconds?: number };
+export type WorkerOptions = { env: Env; log: Logger; pollingIntervalSeconds?: number; now?: () => Date };
 
-export async function startWorker({ env, log, pollingIntervalSeconds = 2 }: WorkerOptions) {
+export async function startWorker({ env, log, pollingIntervalSeconds = 2, now }: WorkerOptions) {
   const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost') });
   const boss = new PgBoss({ connectionString: env.DATABASE_URL, max: 6, application_name: 'seatwise-worker' });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
@@ -17,7 +17,7 @@ export async function startWorker({ env, log, pollingIntervalSeconds = 2 }: Work
   await ensureQueues(boss);
 
   const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
-  await boss.work(emailSend.name, { pollingIntervalSeconds }, createEmailSendHandler({ mail, appUrl: env.APP_URL, log }));
+  await boss.work(emailSend.name, { pollingIntervalSeconds }, createEmailSendHandler({ mail, db, appUrl: env.APP_URL, log, now }));
 
   return {
     boss,

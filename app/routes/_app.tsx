@@ -1,9 +1,11 @@
-import { json, type LoaderFunctionArgs } from '@remix-run/node';
+import { json, redirect, type LoaderFunctionArgs } from '@remix-run/node';
 import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react';
 import { requireMe } from '~/utils/session.server';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireMe(context, request);
+  // SPEC "Sign-in": a user flagged by an admin is kept on the change-password page until done.
+  if (me.user.mustChangePassword) throw redirect('/change-password');
   return json({ me });
 }
 
@@ -17,6 +19,7 @@ export default function AppLayout() {
         </a>
         <nav>
           <NavLink to="/dashboard">Dashboard</NavLink>
+          <NavLink to="/change-password">Password</NavLink>
         </nav>
         <span className="who">
           {me.user.displayName} · {me.tenant.name}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as init from './20261123000000_init';
+import * as rateLimits from './20261123010000_rate_limits';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -7,6 +8,7 @@ import * as init from './20261123000000_init';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261123000000_init': init,
+  '20261123010000_rate_limits': rateLimits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -20,6 +20,26 @@ const templates = {
     ],
     action: { label: 'Open your dashboard', url: `${appUrl}/dashboard` },
   }),
+  'password-reset': ({ data }: TemplateContext): MailContent => ({
+    subject: 'Reset your Seatwise password',
+    paragraphs: [
+      `Hi ${str(data.firstName)},`,
+      `Someone asked to reset the password of your account in the ${str(data.tenantName)} workspace. ` +
+        'The link below works once, for one hour.',
+      "If it wasn't you, ignore this email: your password stays as it is.",
+    ],
+    action: { label: 'Choose a new password', url: str(data.url) },
+  }),
+  'account-locked': ({ data }: TemplateContext): MailContent => ({
+    subject: 'Your Seatwise account is locked',
+    paragraphs: [
+      `Hi ${str(data.firstName)},`,
+      `After ${str(data.attempts)} wrong passwords in a row, your account in the ${str(data.tenantName)} workspace is locked.`,
+      'Choose a new password with the link below (it works once, for one hour) to unlock it, or ask your administrator.',
+      "If these attempts weren't yours, someone may know your email address: the new password keeps them out.",
+    ],
+    action: { label: 'Reset password and unlock', url: str(data.url) },
+  }),
 } satisfies Record<string, (ctx: TemplateContext) => MailContent>;
 
 export type TemplateName = keyof typeof templates;

@@ -34,7 +34,12 @@ export function errorDetails(error: unknown): {
   return { message: 'Something went wrong on our side. Please try again.', fieldErrors: {}, data: {} };
 }
 
-const t = initTRPC.context<Context>().create({
+export type ProcedureMeta = {
+  /** The few procedures a user flagged "must change password" may still call. */
+  allowedWhilePasswordChangeRequired?: boolean;
+};
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   errorFormatter({ shape, error }) {
     const details = errorDetails(error);
     return {
@@ -70,15 +75,20 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
  * One transaction per request with the actor's tenant set for row-level security (SPEC "Tenant
  * isolation"). A failed procedure rolls the transaction back, so nothing half-done is kept.
  */
-export const tenantProcedure = authedProcedure.use(async ({ ctx, next }) => {
+export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
+
+export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) => {
   const { tenantId, userId } = ctx.actor;
   return withTenant(ctx.db, tenantId, async (trx) => {
     const user = await trx('users as u')
       .join('roles as r', 'r.id', 'u.roleId')
       .where('u.id', userId)
-      .first('u.id', 'u.status', 'u.kind', 'r.permissions', 'r.key as roleKey');
+      .first('u.id', 'u.status', 'u.kind', 'u.mustChangePassword', 'r.permissions', 'r.key as roleKey');
     if (!user || user.status !== 'active') {
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+    }
+    if (user.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
+      throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
     }
     const result = await next({
       ctx: { trx, tenantId, permissions: new Set<Permission>(user.permissions), actorUser: user },

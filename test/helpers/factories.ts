@@ -1,3 +1,4 @@
+import { hashPassword } from '../../server/domain/passwords';
 import type { SignupInput } from '../../server/routers/auth/signup.types';
 import { memoryCookies, type TestApp } from './app';
 
@@ -24,4 +25,45 @@ export async function signUp(app: TestApp, overrides: Partial<SignupInput> = {})
   const caller = await app.caller(cookies);
   const result = await caller.auth.signup(input);
   return { ...result, input, cookies, owner: await app.caller(cookies) };
+}
+
+/** A user written straight to the database, for states the admin screens of later issues create. */
+export async function insertUser(
+  app: TestApp,
+  tenantId: string,
+  {
+    email,
+    password = 'another good password',
+    kind = 'standard',
+    status = 'active',
+    roleKey,
+    mustChangePassword = false,
+  }: {
+    email: string;
+    password?: string | null;
+    kind?: 'standard' | 'client' | 'api';
+    status?: 'invited' | 'active' | 'suspended' | 'locked' | 'deactivated' | 'banned';
+    roleKey?: string;
+    mustChangePassword?: boolean;
+  },
+) {
+  const db = app.database.owner;
+  const key = roleKey ?? { standard: 'member', client: 'client', api: 'integration' }[kind];
+  const role = await db('roles').where({ tenantId, key }).first('id');
+  const [user] = await db('users')
+    .insert({
+      tenantId,
+      kind,
+      email,
+      firstName: 'Test',
+      lastName: 'User',
+      displayName: 'Test User',
+      roleId: role.id,
+      status,
+      statusReason: status === 'banned' ? 'Policy violation' : null,
+      passwordHash: kind === 'api' || password === null ? null : await hashPassword(password),
+      mustChangePassword,
+    })
+    .returning('*');
+  return user as { id: string; email: string };
 }

@@ -1,19 +1,51 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
+import type { Db } from '../../db/index';
+import { issueOneTimeToken } from '../../server/domain/one-time-tokens';
 import { emailSendPayload } from '../../server/jobs/email-send';
 import { renderMail } from '../../server/mail/templates';
 import type { MailTransport } from '../../server/mail/transport';
 
+const LINK_PATHS = { invitation: '/invite/', password_reset: '/reset-password/' } as const;
+
 /**
  * At least once: a worker killed between the SMTP hand-off and completing the job sends the mail
- * again after the job expires. A duplicate email is better than a lost invitation.
+ * again after the job expires. A duplicate email is better than a lost invitation; a repeated
+ * link email carries a fresh link and the older one stops working.
  */
-export function createEmailSendHandler({ mail, appUrl, log }: { mail: MailTransport; appUrl: string; log: Logger }) {
+export function createEmailSendHandler({
+  mail,
+  db,
+  appUrl,
+  log,
+  now = () => new Date(),
+}: {
+  mail: MailTransport;
+  db: Db;
+  appUrl: string;
+  log: Logger;
+  now?: () => Date;
+}) {
   return async (jobs: PgBoss.Job<unknown>[]) => {
     for (const job of jobs) {
       const payload = emailSendPayload.parse(job.data);
-      const rendered = renderMail(payload.template, { appUrl, data: payload.data });
-      await mail.send({ to: payload.to, ...rendered });
+      const data = { ...payload.data };
+      const send = async () => {
+        const rendered = renderMail(payload.template, { appUrl, data });
+        await mail.send({ to: payload.to, ...rendered });
+      };
+      if (payload.link && payload.tenantId) {
+        const { purpose, userId } = payload.link;
+        const tenantId = payload.tenantId;
+        // The token commits only if the mail was handed over, so a failed send leaves no live link.
+        await db.transaction(async (trx) => {
+          const token = await issueOneTimeToken({ trx, tenantId, userId, purpose, now: now() });
+          data.url = `${appUrl}${LINK_PATHS[purpose]}${token}`;
+          await send();
+        });
+      } else {
+        await send();
+      }
       log.info({ jobId: job.id, template: payload.template }, 'email sent');
     }
   };

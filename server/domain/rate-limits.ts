@@ -1,0 +1,37 @@
+import type { Db } from '../../db/index';
+import { AppError } from '../errors';
+
+export type RateLimit = { name: string; max: number; windowSeconds: number; message: string };
+
+/**
+ * Counts one hit for `subject` in the current fixed window and refuses past `max`. One upsert:
+ * atomic across any number of web instances.
+ */
+export async function hitRateLimit({
+  db,
+  limit,
+  subject,
+  now,
+}: {
+  db: Db;
+  limit: RateLimit;
+  subject: string;
+  now: Date;
+}) {
+  const windowMs = limit.windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const { rows } = await db.raw(
+    `insert into rate_limits (key, window_start) values (?, ?)
+     on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+     returning hits`,
+    [`${limit.name}:${subject}`, windowStart],
+  );
+  if (rows[0].hits > limit.max) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    throw new AppError('TOO_MANY_REQUESTS', `${limit.message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+      reason: 'RATE_LIMITED',
+      retryAfterSeconds,
+    });
+  }
+}

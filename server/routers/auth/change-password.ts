@@ -1,0 +1,18 @@
+import { changePassword } from '../../domain/password-changes';
+import { tenantProcedure } from '../../trpc/trpc';
+import { changePasswordInput } from './password.types';
+
+export const changePasswordProcedure = tenantProcedure
+  .meta({ allowedWhilePasswordChangeRequired: true })
+  .input(changePasswordInput)
+  .mutation(async ({ ctx, input }) => ({
+    user: await changePassword({
+      trx: ctx.trx,
+      tenantId: ctx.tenantId,
+      userId: ctx.actor.userId,
+      sessionId: ctx.actor.sessionId,
+      now: ctx.now(),
+      meta: ctx.meta,
+      input,
+    }),
+  }));

@@ -1,0 +1,19 @@
+import { signIn } from '../../domain/sign-in';
+import { publicProcedure } from '../../trpc/trpc';
+import { loginInput } from './login.types';
+import { setSessionCookie } from './session-cookie';
+
+export const loginProcedure = publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  const { user, session } = await signIn({
+    db: ctx.db,
+    ownerDb: ctx.ownerDb,
+    env: ctx.env,
+    jobs: ctx.jobs,
+    now: ctx.now(),
+    meta: ctx.meta,
+    input,
+    previousSessionId: ctx.actor?.sessionId,
+  });
+  setSessionCookie(ctx, session);
+  return { user };
+});
