@@ -30,22 +30,16 @@ export function createEmailSendHandler({
     for (const job of jobs) {
       const payload = emailSendPayload.parse(job.data);
       const data = { ...payload.data };
-      const send = async () => {
-        const rendered = renderMail(payload.template, { appUrl, data });
-        await mail.send({ to: payload.to, ...rendered });
-      };
       if (payload.link && payload.tenantId) {
         const { purpose, userId } = payload.link;
         const tenantId = payload.tenantId;
-        // The token commits only if the mail was handed over, so a failed send leaves no live link.
-        await db.transaction(async (trx) => {
-          const token = await issueOneTimeToken({ trx, tenantId, userId, purpose, now: now() });
-          data.url = `${appUrl}${LINK_PATHS[purpose]}${token}`;
-          await send();
-        });
-      } else {
-        await send();
+        // Committed before sending: the link must work the moment the email arrives. If the send
+        // fails, the retry mints a new link and this unsent one dies with it.
+        const token = await db.transaction((trx) => issueOneTimeToken({ trx, tenantId, userId, purpose, now: now() }));
+        data.url = `${appUrl}${LINK_PATHS[purpose]}${token}`;
       }
+      const rendered = renderMail(payload.template, { appUrl, data });
+      await mail.send({ to: payload.to, ...rendered });
       log.info({ jobId: job.id, template: payload.template }, 'email sent');
     }
   };
