@@ -7,6 +7,8 @@ import { ensureQueues } from '../server/jobs/index';
 import { createMailTransport } from '../server/mail/transport';
 import { createEmailSendHandler } from './handlers/email-send';
 
+const EMAIL_WORKERS = 4;
+
 export type WorkerOptions = { env: Env; log: Logger; pollingIntervalSeconds?: number; now?: () => Date };
 
 export async function startWorker({ env, log, pollingIntervalSeconds = 2, now }: WorkerOptions) {
@@ -17,7 +19,9 @@ export async function startWorker({ env, log, pollingIntervalSeconds = 2, now }:
   await ensureQueues(boss);
 
   const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
-  await boss.work(emailSend.name, { pollingIntervalSeconds }, createEmailSendHandler({ mail, db, appUrl: env.APP_URL, log, now }));
+  const sendEmail = createEmailSendHandler({ mail, db, appUrl: env.APP_URL, log, now });
+  // pg-boss 10 runs one job per poll per worker: several workers drain a burst of invitations.
+  for (let i = 0; i < EMAIL_WORKERS; i++) await boss.work(emailSend.name, { pollingIntervalSeconds }, sendEmail);
 
   return {
     boss,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as init from './20261123000000_init';
 import * as rateLimits from './20261123010000_rate_limits';
+import * as userSearch from './20261123020000_user_search';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -9,6 +10,7 @@ import * as rateLimits from './20261123010000_rate_limits';
 const migrations: Record<string, Knex.Migration> = {
   '20261123000000_init': init,
   '20261123010000_rate_limits': rateLimits,
+  '20261123020000_user_search': userSearch,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

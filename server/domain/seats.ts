@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/index';
+import { AppError } from '../errors';
 
 export const SEAT_TYPES = ['standard', 'client', 'api'] as const;
 export type SeatType = (typeof SEAT_TYPES)[number];
@@ -44,4 +45,57 @@ export async function getSeatSummary({ trx, tenantId }: { trx: Trx; tenantId: st
     };
   }
   return summary;
+}
+
+const SEAT_NAMES: Record<SeatType, { none: string; limit: string }> = {
+  standard: {
+    none: "You don't have any Purchased User, You need to buy users to {purpose} this user",
+    limit: 'You have reached Purchased User limit as {X} User, You need to buy more users to {purpose} this user',
+  },
+  client: {
+    none: "You don't have any Purchased Client User, You need to buy more client users to {purpose} this user",
+    limit: 'You have reached Purchased Client User limit as {X} User, You need to buy more client users to {purpose} this user',
+  },
+  api: {
+    none: "You don't have any Purchased Api User, You need to buy more API users to {purpose} this user",
+    limit: 'You have reached Purchased API User limit as {X} User, You need to buy more API users to {purpose} this user',
+  },
+};
+
+/** SPEC "Seat rule and its messages", verbatim from the reference documentation. */
+export function seatLimitMessage(seatType: SeatType, purchased: number, purpose: 'create' | 'reactivate') {
+  const template = purchased === 0 ? SEAT_NAMES[seatType].none : SEAT_NAMES[seatType].limit;
+  return template.replace('{X}', String(purchased)).replace('{purpose}', purpose);
+}
+
+/**
+ * SPEC seat rule: the pool row is locked for the rest of the transaction, so the count and the
+ * write that follows are atomic across every web process. Call it before inserting or reviving
+ * the user, in the same transaction.
+ */
+export async function claimSeat({
+  trx,
+  tenantId,
+  seatType,
+  purpose,
+}: {
+  trx: Trx;
+  tenantId: string;
+  seatType: SeatType;
+  purpose: 'create' | 'reactivate';
+}) {
+  const pool = await trx('seat_pools').where({ tenantId, seatType }).forUpdate().first('purchased');
+  const [{ used }] = await trx('users')
+    .where({ tenantId, kind: seatType, isSystem: false })
+    .whereIn('status', SEAT_HOLDING)
+    .select(trx.raw('count(*)::int as used'));
+  const purchased = pool?.purchased ?? 0;
+  if (used >= purchased) {
+    throw new AppError('FORBIDDEN', seatLimitMessage(seatType, purchased, purpose), {
+      reason: 'SEAT_LIMIT',
+      seatType,
+      purchased,
+      used,
+    });
+  }
 }

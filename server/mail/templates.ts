@@ -40,6 +40,15 @@ const templates = {
     ],
     action: { label: 'Reset password and unlock', url: str(data.url) },
   }),
+  invitation: ({ data }: TemplateContext): MailContent => ({
+    subject: `${str(data.inviter)} invited you to ${str(data.tenantName)} on Seatwise`,
+    paragraphs: [
+      `Hi ${str(data.firstName)},`,
+      `${str(data.inviter)} invited you to the ${str(data.tenantName)} workspace on Seatwise.`,
+      `Choose your password with the link below to join. It works once, for 7 days; after that, ask your administrator for a new one.`,
+    ],
+    action: { label: 'Accept the invitation', url: str(data.url) },
+  }),
 } satisfies Record<string, (ctx: TemplateContext) => MailContent>;
 
 export type TemplateName = keyof typeof templates;

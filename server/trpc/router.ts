@@ -1,4 +1,7 @@
+import { auditRouter } from '../routers/audit/index';
 import { authRouter } from '../routers/auth/index';
+import { rolesRouter } from '../routers/roles/index';
+import { usersRouter } from '../routers/users/index';
 import { seatsRouter } from '../routers/seats/index';
 import { tenantRouter } from '../routers/tenant/index';
 import { createCallerFactory, router } from './trpc';
@@ -8,6 +11,9 @@ export const appRouter = router({
   auth: authRouter,
   tenant: tenantRouter,
   seats: seatsRouter,
+  users: usersRouter,
+  roles: rolesRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

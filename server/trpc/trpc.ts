@@ -3,6 +3,7 @@ import { z, ZodError } from 'zod';
 import { withTenant } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
+import type { Scope } from '../domain/scope';
 import type { Context } from './context';
 
 function appErrorOf(error: unknown): AppError | undefined {
@@ -83,16 +84,25 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) =
     const user = await trx('users as u')
       .join('roles as r', 'r.id', 'u.roleId')
       .where('u.id', userId)
-      .first('u.id', 'u.status', 'u.kind', 'u.mustChangePassword', 'r.permissions', 'r.key as roleKey');
+      .first('u.id', 'u.email', 'u.status', 'u.kind', 'u.mustChangePassword', 'r.permissions', 'r.key as roleKey');
     if (!user || user.status !== 'active') {
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
     }
     if (user.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
       throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
     }
-    const result = await next({
-      ctx: { trx, tenantId, permissions: new Set<Permission>(user.permissions), actorUser: user },
-    });
+    const permissions = new Set<Permission>(user.permissions);
+    const scope: Scope = {
+      trx,
+      tenantId,
+      actor: { type: 'user', id: userId, label: user.email },
+      actorUserId: userId,
+      permissions,
+      ip: ctx.meta.ip,
+      now: ctx.now(),
+      jobs: ctx.jobs,
+    };
+    const result = await next({ ctx: { trx, tenantId, permissions, scope } });
     if (!result.ok) throw result.error;
     return result;
   });

@@ -1,4 +1,5 @@
 import { router } from '../../trpc/trpc';
+import { acceptInviteProcedure } from './accept-invite';
 import { changePasswordProcedure } from './change-password';
 import { loginProcedure } from './login';
 import { logoutProcedure } from './logout';
@@ -15,4 +16,5 @@ export const authRouter = router({
   requestPasswordReset: requestPasswordResetProcedure,
   resetPassword: resetPasswordProcedure,
   changePassword: changePasswordProcedure,
+  acceptInvite: acceptInviteProcedure,
 });

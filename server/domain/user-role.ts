@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { setRoleInput } from '../routers/users/users.types';
+import { writeAudit } from './audit';
+import type { Scope } from './scope';
+import { endUserSessions } from './sessions';
+import { assertCanGrant, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser } from './user-rules';
+import { USER_COLUMNS, type PublicUser } from './users';
+
+export async function setUserRole(scope: Scope, input: z.output<typeof setRoleInput>) {
+  const { trx, tenantId, now } = scope;
+  const user = await findUser(trx, input.id, { forUpdate: true });
+  const role = await findRole(trx, input.roleId);
+  if (role.id === user.roleId) return user;
+  assertRoleFitsKind(role, user.kind);
+  assertCanGrant(role, scope.permissions);
+  const current = await findRole(trx, user.roleId);
+  // Taking a role away is granting in reverse: an Admin cannot demote an Owner.
+  assertCanGrant(current, scope.permissions);
+  if (role.key !== 'owner') await assertNotLastActiveOwner(trx, tenantId, user, 'moved off the Owner role');
+
+  const [updated] = (await trx('users').where({ id: user.id }).update({ roleId: role.id, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  // SPEC: a role change ends the user's sessions at once.
+  await endUserSessions({ trx, userId: user.id });
+  await writeAudit({
+    trx,
+    tenantId,
+    actor: scope.actor,
+    action: 'user.role_changed',
+    target: { type: 'user', id: user.id },
+    before: { role: current.name, roleId: current.id },
+    after: { role: role.name, roleId: role.id },
+    ip: scope.ip,
+    at: now,
+  });
+  return updated;
+}

@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { Trx } from '../../db/index';
+import type { listUsersInput, loginHistoryInput } from '../routers/users/users.types';
+import { decodeCursor, page } from './pagination';
+import { findRole, findUser } from './user-rules';
+import { USER_COLUMNS, type PublicUser } from './users';
+
+export async function getUser(trx: Trx, id: string) {
+  const user = await findUser(trx, id);
+  const { passwordHash, ...rest } = user;
+  const role = await findRole(trx, user.roleId);
+  return { ...rest, hasPassword: Boolean(passwordHash), role: { id: role.id, name: role.name, audience: role.audience } };
+}
+
+export async function getUserPermissions(trx: Trx, id: string) {
+  const user = await findUser(trx, id);
+  const role = await findRole(trx, user.roleId);
+  return { role: { id: role.id, name: role.name, audience: role.audience }, permissions: [...role.permissions].sort() };
+}
+
+/** Must match the indexed expression of migration 20261123020000_user_search. */
+const SEARCH_EXPRESSION = `lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, ''))`;
+
+const SORTS = {
+  name: { columns: [`lower(display_name)`, 'id'], direction: 'asc' },
+  created: { columns: ['created_at', 'id'], direction: 'desc' },
+  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc' },
+} as const;
+
+export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
+  const sort = SORTS[input.sort];
+  const after = decodeCursor(input.cursor, 2);
+  const query = trx('users')
+    .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
+    .where({ isSystem: false })
+    .modify((q) => {
+      if (input.status) q.where({ status: input.status });
+      if (input.kind) q.where({ kind: input.kind });
+      if (input.roleId) q.where({ roleId: input.roleId });
+      if (input.q) q.whereRaw(`${SEARCH_EXPRESSION} like ?`, [`%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+      if (after) {
+        const op = sort.direction === 'asc' ? '>' : '<';
+        q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);
+      }
+    })
+    .orderByRaw(`${sort.columns[0]} ${sort.direction}, id ${sort.direction}`)
+    .limit(input.limit + 1);
+  const rows = (await query) as (PublicUser & { sortKey: unknown })[];
+  const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
+  const result = page(rows, input.limit, (row) => [cursorValue(row.sortKey), row.id]);
+  return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
+}
+
+export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
+  await findUser(trx, input.id);
+  const after = decodeCursor(input.cursor, 1);
+  const rows = await trx('login_events')
+    .where({ userId: input.id })
+    .modify((q) => (after ? q.where('id', '<', after[0] as number) : q))
+    .orderBy('id', 'desc')
+    .limit(input.limit + 1)
+    .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');
+  return page(rows as { id: string }[], input.limit, (row) => [Number(row.id)]);
+}
