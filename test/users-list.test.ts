@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers/app';
+import { refusal } from './helpers/errors';
+import { signUp } from './helpers/factories';
+
+let app: TestApp;
+let ws: Awaited<ReturnType<typeof signUp>>;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  ws = await signUp(app);
+  const roles = await ws.owner.roles.list();
+  const member = roles.find((r) => r.key === 'member')!.id;
+  const readOnly = roles.find((r) => r.key === 'read_only')!.id;
+  const client = roles.find((r) => r.key === 'client')!.id;
+  const rows = Array.from({ length: 120 }, (_, i) => ({
+    tenantId: ws.tenant.id,
+    kind: i % 10 === 0 ? 'client' : 'standard',
+    email: `user${String(i).padStart(3, '0')}@${i % 3 === 0 ? 'globex' : 'initech'}.test`,
+    userName: i % 4 === 0 ? `handle_${i}` : null,
+    firstName: i % 7 === 0 ? 'Zoë' : 'Sam',
+    lastName: `Example${i}`,
+    displayName: `${i % 7 === 0 ? 'Zoë' : 'Sam'} Example${i}`,
+    roleId: i % 10 === 0 ? client : i % 2 ? member : readOnly,
+    status: i % 5 === 0 ? 'deactivated' : 'active',
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)),
+    lastSignInAt: i % 3 === 0 ? null : new Date(Date.UTC(2026, 5, 1, 0, 120 - i)),
+  }));
+  await app.database.owner('users').insert(rows);
+});
+
+async function collect(input: Parameters<typeof ws.owner.users.list>[0], between?: (page: number) => Promise<void>) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; ; page++) {
+    const result = await ws.owner.users.list({ ...input, cursor, limit: 25 });
+    ids.push(...result.items.map((u) => u.id));
+    if (!result.nextCursor) return ids;
+    cursor = result.nextCursor;
+    await between?.(page);
+  }
+}
+
+describe('users.list', () => {
+  it('searches names, email and user name case-insensitively by substring', async () => {
+    const byName = await ws.owner.users.list({ q: 'zoË', limit: 200 });
+    expect(byName.items.length).toBe(18);
+    expect(byName.items.every((u) => u.firstName === 'Zoë')).toBe(true);
+    expect((await ws.owner.users.list({ q: 'GLOBEX', limit: 200 })).items).toHaveLength(40);
+    expect((await ws.owner.users.list({ q: 'handle_1', limit: 200 })).items.map((u) => u.userName).sort()).toEqual(
+      ['handle_100', 'handle_104', 'handle_108', 'handle_112', 'handle_116', 'handle_12', 'handle_16'],
+    );
+    expect((await ws.owner.users.list({ q: '100%', limit: 200 })).items).toEqual([]);
+  });
+
+  it('filters by status, kind and role, and combines them', async () => {
+    const roles = await ws.owner.roles.list();
+    const member = roles.find((r) => r.key === 'member')!.id;
+    expect((await ws.owner.users.list({ status: 'deactivated', limit: 200 })).items).toHaveLength(24);
+    expect((await ws.owner.users.list({ kind: 'client', limit: 200 })).items).toHaveLength(12);
+    const members = await ws.owner.users.list({ roleId: member, status: 'active', limit: 200 });
+    expect(members.items.every((u) => u.roleId === member && u.status === 'active')).toBe(true);
+    expect(members.items).toHaveLength(48);
+  });
+
+  it.each(['name', 'created', 'lastSignIn'] as const)('pages by %s with no duplicates and no gaps', async (sort) => {
+    const all = (await ws.owner.users.list({ sort, limit: 200 })).items.map((u) => u.id);
+    expect(all).toHaveLength(121);
+    expect(await collect({ sort })).toEqual(all);
+  });
+
+  it('keeps its place while users are added between pages', async () => {
+    const before = (await ws.owner.users.list({ sort: 'created', limit: 200 })).items.map((u) => u.id);
+    const seen = await collect({ sort: 'created' }, async (page) => {
+      await app.database.owner('users').insert({
+        tenantId: ws.tenant.id,
+        kind: 'standard',
+        email: `late${page}@example.test`,
+        firstName: 'Late',
+        lastName: String(page),
+        displayName: `Late ${page}`,
+        roleId: ws.user.roleId,
+        status: 'active',
+      });
+    });
+    // Newest first: rows added meanwhile sort before the cursor, so the pages still show every
+    // earlier user exactly once.
+    expect(seen).toEqual(before);
+  });
+
+  it('refuses a forged cursor with a clear message', async () => {
+    const refused = await refusal(ws.owner.users.list({ cursor: 'not-a-cursor' }));
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: 'This page link is no longer valid. Start from the first page.' });
+  });
+});
