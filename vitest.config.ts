@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global.ts'],
+    setupFiles: ['test/setup/cleanup.ts'],
     pool: 'forks',
     // CI has two cores; each test file gets its own database, so files run in parallel safely.
     maxWorkers: 2,

@@ -1,5 +1,6 @@
+import { onCleanup } from './setup/cleanup';
 import { TRPCError } from '@trpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_OPTIONS } from '../server/domain/passwords';
 import { API_USER_SIGN_IN, INVALID_CREDENTIALS, LOCKED_MESSAGE } from '../server/domain/sign-in';
 import { startWorker } from '../worker/worker';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   app = await createTestApp({ SMTP_URL: smtp.url, SIGN_IN_RATE_LIMIT: '1000' });
   const worker = await startWorker({ env: app.env, log: silentLog, pollingIntervalSeconds: 0.5, now: app.clock.now });
-  afterAll(() => worker.stop());
+  onCleanup(() => worker.stop());
   ({ url } = await startHttp(app.deps));
   workspace = await signUp(app);
 });

@@ -1,10 +1,11 @@
+import { onCleanup } from './setup/cleanup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../worker/worker';
 import { createTestApp, memoryCookies, silentLog, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { signUp } from './helpers/factories';
 import { recipients, startSmtp } from './helpers/smtp';
-import { afterAll } from 'vitest';
+
 
 let app: TestApp;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   app = await createTestApp({ SMTP_URL: smtp.url });
   const worker = await startWorker({ env: app.env, log: silentLog, pollingIntervalSeconds: 0.5, now: app.clock.now });
-  afterAll(() => worker.stop());
+  onCleanup(() => worker.stop());
 });
 
 const person = (n: number | string, kind: 'standard' | 'client' | 'api' = 'standard') => ({

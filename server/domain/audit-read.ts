@@ -3,6 +3,20 @@ import type { Trx } from '../../db/index';
 import type { listAuditInput } from '../routers/audit/audit.types';
 import { decodeCursor, page } from './pagination';
 
+export type AuditEvent = {
+  id: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  ip: string | null;
+  createdAt: Date;
+};
+
 /** Newest first; `action` matches a prefix, so `user.` lists every user change. */
 export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>) {
   const after = decodeCursor(input.cursor, 1);
@@ -18,5 +32,5 @@ export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>
     .orderBy('id', 'desc')
     .limit(input.limit + 1)
     .select('id', 'actorType', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'createdAt');
-  return page(rows as { id: string }[], input.limit, (row) => [Number(row.id)]);
+  return page(rows as AuditEvent[], input.limit, (row) => [Number(row.id)]);
 }

@@ -51,6 +51,16 @@ export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>
   return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
 }
 
+export type LoginEvent = {
+  id: string;
+  createdAt: Date;
+  result: string;
+  message: string;
+  ip: string | null;
+  userAgent: string | null;
+  email: string;
+};
+
 export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
   await findUser(trx, input.id);
   const after = decodeCursor(input.cursor, 1);
@@ -60,5 +70,5 @@ export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHis
     .orderBy('id', 'desc')
     .limit(input.limit + 1)
     .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');
-  return page(rows as { id: string }[], input.limit, (row) => [Number(row.id)]);
+  return page(rows as LoginEvent[], input.limit, (row) => [Number(row.id)]);
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerBuild } from '@remix-run/node';
 import pino from 'pino';
-import { afterAll } from 'vitest';
+import { onCleanup } from '../setup/cleanup';
 import { createApp } from '../../server/app';
 import { parseEnv, type Env } from '../../server/env';
 import { createJobSender } from '../../server/jobs/index';
@@ -70,6 +70,9 @@ export async function startHttp(deps: Deps, { remixBuild, port = 0 }: { remixBui
   const server = app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  onCleanup(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
   return { url, server };
 }

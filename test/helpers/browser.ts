@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll } from 'vitest';
+import { onCleanup } from '../setup/cleanup';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -23,7 +23,7 @@ export async function launchBrowser(): Promise<BrowserContext> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  afterAll(async () => {
+  onCleanup(async () => {
     await context.close();
     rmSync(dir, { recursive: true, force: true });
   });

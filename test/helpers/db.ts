@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
+import { onCleanup } from '../setup/cleanup';
 import { createDb, WEB_ROLE, type Db } from '../../db/index';
 
 export type TestDatabase = { url: string; name: string; owner: Db; web: Db };
@@ -21,7 +22,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     owner: createDb(url.toString(), { max: 5 }),
     web: createDb(url.toString(), { role: WEB_ROLE, max: 20 }),
   };
-  afterAll(async () => {
+  onCleanup(async () => {
     await Promise.all([database.owner.destroy(), database.web.destroy()]);
     const cleanup = new pg.Client({ connectionString: serverUrl });
     await cleanup.connect();

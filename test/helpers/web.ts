@@ -4,7 +4,7 @@ import type { ServerBuild } from '@remix-run/node';
 import { freePort } from '../../db/embedded';
 import { startWorker } from '../../worker/worker';
 import { createTestApp, silentLog, startHttp } from './app';
-import { afterAll } from 'vitest';
+import { onCleanup } from '../setup/cleanup';
 
 /** The whole product as `npm start` runs it: built Remix pages, tRPC, and a real worker. */
 export async function startFullStack(envOverrides: Record<string, string> = {}) {
@@ -12,7 +12,7 @@ export async function startFullStack(envOverrides: Record<string, string> = {}) 
   const app = await createTestApp({ APP_URL: `http://127.0.0.1:${port}`, ...envOverrides });
   const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;
   const worker = await startWorker({ env: app.env, log: silentLog, pollingIntervalSeconds: 0.5 });
-  afterAll(() => worker.stop());
+  onCleanup(() => worker.stop());
   const http = await startHttp(app.deps, { remixBuild, port });
   return { app, url: http.url };
 }
