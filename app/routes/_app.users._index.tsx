@@ -1,0 +1,115 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useLocation } from '@remix-run/react';
+import { Select } from '~/components/select';
+import { KIND_LABELS, StatusBadge } from '~/components/status-badge';
+
+export const meta: MetaFunction = () => [{ title: 'Users · Seatwise' }];
+
+const STATUSES = ['invited', 'active', 'suspended', 'locked', 'deactivated', 'banned'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const filters = {
+    q: params.get('q') || undefined,
+    status: (params.get('status') || undefined) as never,
+    kind: (params.get('kind') || undefined) as never,
+    roleId: params.get('roleId') || undefined,
+    sort: (params.get('sort') || 'name') as 'name' | 'created' | 'lastSignIn',
+    cursor: params.get('cursor') || undefined,
+    limit: 50,
+  };
+  const [users, roles, seats] = await Promise.all([context.trpc.users.list(filters), context.trpc.roles.list(), context.trpc.seats.summary()]);
+  return json({ users, roles, seats, filters });
+}
+
+export default function Users() {
+  const { users, roles, seats, filters } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const roleName = Object.fromEntries(roles.map((r) => [r.id, r.name]));
+  const next = new URLSearchParams(location.search);
+  if (users.nextCursor) next.set('cursor', users.nextCursor);
+  const first = new URLSearchParams(location.search);
+  first.delete('cursor');
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        <h1 style={{ margin: 0 }}>Users</h1>
+        <Link className="button" to="/users/new">
+          New user
+        </Link>
+      </div>
+      <p className="muted">
+        {(['standard', 'client', 'api'] as const)
+          .map((k) => `${KIND_LABELS[k]}: ${seats[k].used} of ${seats[k].purchased} seats used`)
+          .join(' · ')}
+      </p>
+      <Form method="get" className="toolbar" role="search">
+        <label>
+          Search
+          <input type="search" name="q" defaultValue={filters.q} placeholder="Name, email or user name" />
+        </label>
+        <Select label="Status" name="status" defaultValue={filters.status ?? ''} options={[{ value: '', label: 'Any status' }, ...STATUSES.map((s) => ({ value: s, label: s }))]} />
+        <Select
+          label="Kind"
+          name="kind"
+          defaultValue={filters.kind ?? ''}
+          options={[{ value: '', label: 'Any kind' }, ...Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }))]}
+        />
+        <Select label="Role" name="roleId" defaultValue={filters.roleId ?? ''} options={[{ value: '', label: 'Any role' }, ...roles.map((r) => ({ value: r.id, label: r.name }))]} />
+        <Select
+          label="Sort by"
+          name="sort"
+          defaultValue={filters.sort}
+          options={[
+            { value: 'name', label: 'Name' },
+            { value: 'lastSignIn', label: 'Last sign-in' },
+            { value: 'created', label: 'Newest' },
+          ]}
+        />
+        <button type="submit" className="secondary">
+          Apply
+        </button>
+      </Form>
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Kind</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Last sign-in</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.items.map((u) => (
+            <tr key={u.id}>
+              <td>
+                <Link to={`/users/${u.id}`}>{u.displayName}</Link>
+                {u.userName ? <div className="muted">{u.userName}</div> : null}
+              </td>
+              <td>{u.email}</td>
+              <td>{KIND_LABELS[u.kind]}</td>
+              <td>{roleName[u.roleId]}</td>
+              <td>
+                <StatusBadge status={u.status} />
+              </td>
+              <td className="muted">{u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : 'Never'}</td>
+            </tr>
+          ))}
+          {users.items.length === 0 ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                No users match these filters.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      <div className="pager">
+        {filters.cursor ? <Link to={`?${first.toString()}`}>First page</Link> : <span />}
+        {users.nextCursor ? <Link to={`?${next.toString()}`}>Next page</Link> : null}
+      </div>
+    </>
+  );
+}
