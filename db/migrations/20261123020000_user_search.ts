@@ -1,13 +1,26 @@
 import type { Knex } from 'knex';
+import { WEB_ROLE } from '../index';
 
 /**
  * users.list searches names, email and user name by case-insensitive substring; a trigram index
- * on one concatenated expression keeps that fast at 100,000 users per tenant. The same
- * expression is in server/domain/users-list.ts.
+ * on one concatenated expression keeps that fast at 100,000 users per tenant.
+ *
+ * Under row-level security PostgreSQL evaluates the tenant policy before any operator that is
+ * not leakproof, and LIKE is not, so the index would never be used. user_search_ids() runs the
+ * indexed match as the table owner but only inside the tenant the transaction has set: the
+ * same isolation, with the index.
  */
 export async function up(knex: Knex) {
   await knex.raw(`
     create extension if not exists pg_trgm;
+    create function user_search_ids(pattern text) returns setof uuid
+      language sql stable security definer set search_path = public, pg_temp rows 100 as $fn$
+        select id from users
+        where tenant_id = current_tenant_id()
+          and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern
+      $fn$;
+    revoke all on function user_search_ids(text) from public;
+    grant execute on function user_search_ids(text) to ${WEB_ROLE};
     create index users_search on users using gin (
       lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) gin_trgm_ops
     );
@@ -22,6 +35,7 @@ export async function up(knex: Knex) {
 
 export async function down(knex: Knex) {
   await knex.raw(`
+    drop function user_search_ids(text);
     drop index users_search, users_tenant_name, users_tenant_created, users_tenant_sign_in, users_role,
       audit_events_target, audit_events_actor;
   `);

@@ -18,8 +18,6 @@ export async function getUserPermissions(trx: Trx, id: string) {
   return { role: { id: role.id, name: role.name, audience: role.audience }, permissions: [...role.permissions].sort() };
 }
 
-/** Must match the indexed expression of migration 20261123020000_user_search. */
-const SEARCH_EXPRESSION = `lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, ''))`;
 
 const SORTS = {
   name: { columns: [`lower(display_name)`, 'id'], direction: 'asc' },
@@ -37,7 +35,9 @@ export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>
       if (input.status) q.where({ status: input.status });
       if (input.kind) q.where({ kind: input.kind });
       if (input.roleId) q.where({ roleId: input.roleId });
-      if (input.q) q.whereRaw(`${SEARCH_EXPRESSION} like ?`, [`%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+      // The indexed match (migration 20261123020000_user_search): case-insensitive substring.
+      // An array, not a subquery: the planner then fetches those rows by primary key.
+      if (input.q) q.whereRaw('id = any(array(select user_search_ids(?)))', [`%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
       if (after) {
         const op = sort.direction === 'asc' ? '>' : '<';
         q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);

@@ -1,0 +1,9 @@
+import { benchUsers } from './users';
+
+const benches: Record<string, () => Promise<void>> = { users: benchUsers };
+const names = process.argv.slice(2).filter((a) => benches[a]);
+if (!names.length) {
+  console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);
+  process.exit(2);
+}
+for (const name of names) await benches[name]();
