@@ -36,8 +36,6 @@ export async function benchUsers() {
     const list = await timeEach(40, () =>
       fetch(`${web.url}/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ q: term, limit: 50 }))}`, { headers: { cookie } }).then((r) => r.json()),
     );
-    const floor = await timeEach(40, () => fetch(`${web.url}/trpc/tenant.get`, { headers: { cookie } }).then((r) => r.json()));
-    console.log('tenant.get median', median(floor));
     const rawList = await timeEach(40, () =>
       pool.query(
         `select * from users where tenant_id = $1 and not is_system

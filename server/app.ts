@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { crossSiteProtection } from './csrf';
 import { devMailbox } from './dev-mailbox';
 import { safePath } from './logger';
+import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from './trpc/context';
 import { appRouter, createCaller } from './trpc/router';
 import { errorDetails } from './trpc/trpc';
@@ -15,6 +16,14 @@ export type LoadContext = {
   trpc: ReturnType<typeof createCaller>;
   errorDetails: typeof errorDetails;
   env: { stripeEmulated: boolean; devMailbox: boolean };
+};
+
+/** URLs end up in logs, proxies and browser history: a key there must be refused, not used. */
+const refuseKeysInUrls: express.RequestHandler = (req, res, next) => {
+  const names = Object.keys(req.query).map((k) => k.toLowerCase());
+  const leaked = names.some((k) => ['key', 'api_key', 'apikey', 'access_token', 'token'].includes(k)) || /swk_[0-9A-Za-z]{20,}/.test(req.originalUrl);
+  if (!leaked) return next();
+  res.status(401).json({ error: { message: 'Send the API key in the Authorization header, never in the URL. Revoke this key: it may be logged.', data: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'KEY_IN_URL' } } });
 };
 
 export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
@@ -55,6 +64,9 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   });
 
   app.use(crossSiteProtection(env));
+  app.use('/trpc', refuseKeysInUrls);
+  app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(env.APP_URL)));
+  app.get('/api/docs', (_req, res) => void res.type('html').send(apiReferencePage(openApiDocument(env.APP_URL))));
 
   app.use(
     '/trpc',

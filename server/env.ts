@@ -35,6 +35,8 @@ export const envSchema = z
     // Per source IP and 15-minute window, counted in PostgreSQL so they hold across instances.
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    // Requests per API key per minute.
+    API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     INCLUDED_SEATS_STANDARD: seatCount.default(3),
     INCLUDED_SEATS_CLIENT: seatCount.default(0),
     INCLUDED_SEATS_API: seatCount.default(0),

@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -48,7 +48,7 @@ describe('row-level security (SPEC "Tenant isolation")', () => {
       for (const table of TENANT_TABLES) {
         const column = table === 'tenants' ? 'id' : 'tenant_id';
         const rows = await trx(table).select(trx.raw(`${column}::text as t`));
-        expect(rows.length, table).toBeGreaterThan(table === 'login_events' || table === 'one_time_tokens' ? -1 : 0);
+        expect(rows.length, table).toBeGreaterThan(table === 'login_events' || table === 'one_time_tokens' || table === 'api_keys' ? -1 : 0);
         expect(rows.every((r: { t: string }) => r.t === a.tenant.id), table).toBe(true);
       }
       expect(await trx('users').where({ id: b.user.id }).update({ firstName: 'Mallory' })).toBe(0);

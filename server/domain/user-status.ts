@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AppError } from '../errors';
 import type { setStatusInput } from '../routers/users/users.types';
+import { revokeUserKeys } from './api-keys';
 import { writeAudit } from './audit';
 import type { Scope } from './scope';
 import { claimSeat, SEAT_HOLDING, type UserStatus } from './seats';
@@ -71,6 +72,9 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
     await endUserSessions({ trx, userId: user.id });
     // Outstanding links die with access; a reactivated invitee gets a fresh one below.
     await trx('one_time_tokens').where({ userId: user.id }).whereNull('usedAt').update({ usedAt: now });
+  }
+  if (user.kind === 'api' && (next === 'deactivated' || next === 'banned')) {
+    await revokeUserKeys({ trx, tenantId, userId: user.id, actor: scope.actor, ip: scope.ip, now, why: `user ${next}` });
   }
   if (next === 'invited') await sendInvitation(scope, updated);
   await writeAudit({

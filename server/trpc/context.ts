@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/index';
 import type { Env } from '../env';
 import type { JobSender } from '../jobs/index';
+import { TRPCError } from '@trpc/server';
+import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys';
 import { resolveSession, sessionCookie, type SessionActor } from '../domain/sessions';
+import { AppError } from '../errors';
 
 /** What every request shares: built once per process, replaced wholesale in tests. */
 export type Deps = {
@@ -17,7 +20,7 @@ export type Deps = {
   now: () => Date;
 };
 
-export type Actor = SessionActor;
+export type Actor = SessionActor | ApiKeyActor;
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
@@ -53,9 +56,19 @@ export async function createContext(deps: Deps, { meta, cookies }: { meta: Reque
   return { ...deps, meta, cookies, actor };
 }
 
-export function createHttpContext(deps: Deps, req: Request, res: Response): Promise<Context> {
-  return createContext(deps, {
-    meta: { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-    cookies: expressCookieJar(deps.env, req, res),
-  });
+export async function createHttpContext(deps: Deps, req: Request, res: Response): Promise<Context> {
+  const meta = { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null };
+  const cookies = expressCookieJar(deps.env, req, res);
+  const authorization = req.get('authorization');
+  if (!authorization) return createContext(deps, { meta, cookies });
+  // An API key request is authenticated by its key alone, never by a cookie sent alongside.
+  const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  try {
+    if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
+    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now() });
+    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, actor };
+  } catch (error) {
+    if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });
+    throw error;
+  }
 }

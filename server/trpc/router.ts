@@ -1,3 +1,4 @@
+import { apiKeysRouter } from '../routers/api-keys/index';
 import { auditRouter } from '../routers/audit/index';
 import { authRouter } from '../routers/auth/index';
 import { rolesRouter } from '../routers/roles/index';
@@ -14,6 +15,7 @@ export const appRouter = router({
   users: usersRouter,
   roles: rolesRouter,
   audit: auditRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

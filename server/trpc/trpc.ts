@@ -3,6 +3,7 @@ import { z, ZodError } from 'zod';
 import { withTenant } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
+import { hitRateLimit } from '../domain/rate-limits';
 import type { Scope } from '../domain/scope';
 import type { Context } from './context';
 
@@ -66,9 +67,17 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** A signed-in user (later also an API key): narrows ctx.actor. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** A signed-in user or an API key: narrows ctx.actor. API keys are rate-limited per key. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+  if (ctx.actor.type === 'api_key') {
+    await hitRateLimit({
+      db: ctx.db,
+      now: ctx.now(),
+      subject: ctx.actor.keyId,
+      limit: { name: 'api-key', max: ctx.env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' },
+    });
+  }
   return next({ ctx: { actor: ctx.actor } });
 });
 
@@ -95,7 +104,10 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) =
     const scope: Scope = {
       trx,
       tenantId,
-      actor: { type: 'user', id: userId, label: user.email },
+      actor:
+        ctx.actor.type === 'api_key'
+          ? { type: 'api_key', id: ctx.actor.keyId, label: `${ctx.actor.prefix}… (${user.email})` }
+          : { type: 'user', id: userId, label: user.email },
       actorUserId: userId,
       permissions,
       ip: ctx.meta.ip,
@@ -115,3 +127,11 @@ export const permissionProcedure = (permission: Permission) =>
     }
     return next();
   });
+
+/** For what only a person in a browser session can do (sign out, change a password). */
+export const sessionProcedure = tenantProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.type !== 'user') {
+    throw new AppError('BAD_REQUEST', 'This needs a person signed in; an API key cannot do it.', { reason: 'SESSION_REQUIRED' });
+  }
+  return next({ ctx: { actor: ctx.actor } });
+});

@@ -1,8 +1,8 @@
 import { changePassword } from '../../domain/password-changes';
-import { tenantProcedure } from '../../trpc/trpc';
+import { sessionProcedure } from '../../trpc/trpc';
 import { changePasswordInput } from './password.types';
 
-export const changePasswordProcedure = tenantProcedure
+export const changePasswordProcedure = sessionProcedure
   .meta({ allowedWhilePasswordChangeRequired: true })
   .input(changePasswordInput)
   .mutation(async ({ ctx, input }) => ({

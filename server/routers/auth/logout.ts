@@ -1,8 +1,8 @@
 import { deleteSession } from '../../domain/sessions';
-import { tenantProcedure } from '../../trpc/trpc';
+import { sessionProcedure } from '../../trpc/trpc';
 import { clearSessionCookie } from './session-cookie';
 
-export const logoutProcedure = tenantProcedure
+export const logoutProcedure = sessionProcedure
   .meta({ allowedWhilePasswordChangeRequired: true })
   .mutation(async ({ ctx }) => {
     await deleteSession({ trx: ctx.trx, sessionId: ctx.actor.sessionId });

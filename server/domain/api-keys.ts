@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import type { Db, Trx } from '../../db/index';
+import { AppError } from '../errors';
+import type { createApiKeyInput } from '../routers/api-keys/api-keys.types';
+import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
+import { writeAudit, type AuditActor } from './audit';
+import type { Scope } from './scope';
+import { findUser } from './user-rules';
+
+export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string };
+
+const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
+const TOUCH_AFTER = "interval '1 minute'";
+
+/**
+ * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
+ * reveals anything about another tenant (an unknown key is just unknown).
+ */
+export async function resolveApiKey({ ownerDb, key, now }: { ownerDb: Db; key: string; now: Date }): Promise<ApiKeyActor> {
+  if (!isWellFormedApiKey(key)) {
+    throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
+  }
+  const row = await ownerDb('api_keys as k')
+    .join('users as u', 'u.id', 'k.userId')
+    .where('k.keyHash', hashApiKey(key))
+    .first('k.id', 'k.tenantId', 'k.userId', 'k.prefix', 'k.expiresAt', 'k.revokedAt', 'u.status');
+  if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
+  if (row.revokedAt) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
+  if (row.expiresAt && row.expiresAt <= now) {
+    throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expiresAt.toISOString()}.`, { reason: 'KEY_EXPIRED' });
+  }
+  if (row.status !== 'active') {
+    throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
+  }
+  // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a minute.
+  const touched = await ownerDb('api_keys')
+    .where({ id: row.id })
+    .where((q) => q.whereNull('lastUsedAt').orWhereRaw(`last_used_at < ?::timestamptz - ${TOUCH_AFTER}`, [now]))
+    .update({ lastUsedAt: now });
+  if (touched) await ownerDb('users').where({ id: row.userId }).update({ lastActivityAt: now });
+  return { type: 'api_key', tenantId: row.tenantId, userId: row.userId, keyId: row.id, prefix: row.prefix };
+}
+
+async function findApiUser(trx: Trx, userId: string) {
+  const user = await findUser(trx, userId);
+  if (user.kind !== 'api') throw new AppError('BAD_REQUEST', 'Only API users have API keys.', { field: 'userId' });
+  return user;
+}
+
+/** The only time the key itself leaves the server. */
+export async function createApiKey(scope: Scope, input: z.output<typeof createApiKeyInput>) {
+  const user = await findApiUser(scope.trx, input.userId);
+  if (user.status !== 'active') throw new AppError('BAD_REQUEST', `The API user is ${user.status}: reactivate it before creating keys.`);
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  if (expiresAt && expiresAt <= scope.now) throw new AppError('BAD_REQUEST', 'Choose an expiry in the future.', { field: 'expiresAt' });
+  const { key, prefix, hash } = generateApiKey();
+  const [row] = await scope.trx('api_keys')
+    .insert({ tenantId: scope.tenantId, userId: user.id, name: input.name, prefix, keyHash: hash, createdBy: scope.actorUserId ?? null, createdAt: scope.now, expiresAt })
+    .returning(KEY_COLUMNS);
+  await writeAudit({
+    trx: scope.trx,
+    tenantId: scope.tenantId,
+    actor: scope.actor,
+    action: 'api_key.created',
+    target: { type: 'user', id: user.id },
+    after: { keyId: row.id, name: row.name, prefix, expiresAt },
+    ip: scope.ip,
+    at: scope.now,
+  });
+  return { ...row, key };
+}
+
+export async function listApiKeys(scope: Scope, { userId }: { userId: string }) {
+  await findApiUser(scope.trx, userId);
+  const rows = await scope.trx('api_keys').where({ userId }).orderBy('createdAt', 'desc').select(KEY_COLUMNS);
+  return rows.map((k: { revokedAt: Date | null; expiresAt: Date | null }) => ({
+    ...k,
+    status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt <= scope.now ? 'expired' : 'active',
+  }));
+}
+
+export async function revokeApiKey(scope: Scope, { id }: { id: string }) {
+  const key = await scope.trx('api_keys').where({ id }).forUpdate().first(KEY_COLUMNS);
+  if (!key) throw new AppError('NOT_FOUND', 'API key not found', { field: 'id' });
+  if (key.revokedAt) return key;
+  const [revoked] = await scope.trx('api_keys').where({ id }).update({ revokedAt: scope.now }).returning(KEY_COLUMNS);
+  await auditRevocation(scope.trx, scope.tenantId, scope.actor, key, scope.ip, scope.now, 'revoked by an administrator');
+  return revoked;
+}
+
+/** SPEC: deactivating or banning an API user revokes its keys; reactivation does not restore them. */
+export async function revokeUserKeys({ trx, tenantId, userId, actor, ip, now, why }: { trx: Trx; tenantId: string; userId: string; actor: AuditActor; ip: string | null; now: Date; why: string }) {
+  const keys = await trx('api_keys').where({ userId }).whereNull('revokedAt').update({ revokedAt: now }).returning(KEY_COLUMNS);
+  for (const key of keys) await auditRevocation(trx, tenantId, actor, key, ip, now, why);
+  return keys.length;
+}
+
+function auditRevocation(trx: Trx, tenantId: string, actor: AuditActor, key: { id: string; userId: string; name: string; prefix: string }, ip: string | null, now: Date, why: string) {
+  return writeAudit({
+    trx,
+    tenantId,
+    actor,
+    action: 'api_key.revoked',
+    target: { type: 'user', id: key.userId },
+    before: { keyId: key.id, name: key.name, prefix: key.prefix },
+    after: { revoked: true, why },
+    ip,
+    at: now,
+  });
+}
