@@ -180,3 +180,39 @@ describe('OpenAPI', () => {
     expect(page).toContain('POST /trpc/users.setStatus');
   });
 });
+
+describe("the API user's page", () => {
+  it('shows a new key once, lists it by prefix afterwards, and revokes it after confirmation', async () => {
+    const { pathToFileURL } = await import('node:url');
+    const remixBuild = await import(pathToFileURL(`${process.cwd()}/build/index.js`).href);
+    const { url: site } = await startHttp(app.deps, { remixBuild });
+    const password = 'correct horse battery staple';
+    const { bot, tenant, input } = await integration();
+    const login = await fetch(`${site}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace: tenant.slug, email: input.email, password }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const page = `${site}/users/${bot.id}?tab=keys`;
+    const created = await fetch(page, {
+      method: 'POST',
+      headers: { cookie, origin: site },
+      body: new URLSearchParams({ intent: 'createKey', name: 'Payroll sync' }),
+    });
+    const html = await created.text();
+    const key = /value="(swk_[0-9A-Za-z]{49})"/.exec(html)?.[1];
+    expect(key, 'the new key is shown').toBeDefined();
+    expect(html).toContain('it will not be shown again');
+    expect((await call(key!, 'seats.summary')).status).toBe(200);
+
+    const later = await (await fetch(page, { headers: { cookie } })).text();
+    expect(later).not.toContain(key!);
+    expect(later).toContain(`${key!.slice(0, 12)}…`);
+
+    const keyId = (await app.database.owner('api_keys').where({ name: 'Payroll sync' }).first()).id;
+    const revoked = await fetch(page, { method: 'POST', headers: { cookie, origin: site }, body: new URLSearchParams({ intent: 'revokeKey', keyId }), redirect: 'manual' });
+    expect(revoked.status).toBe(302);
+    expect((await call(key!, 'seats.summary')).status).toBe(401);
+  });
+});

@@ -14,6 +14,7 @@ const TABS = [
   ['status', 'Status'],
   ['history', 'Login history'],
   ['audit', 'Audit'],
+  ['keys', 'API keys'],
 ] as const;
 
 /** Which buttons to offer; the server decides what is allowed (SPEC "Status and seats"). */
@@ -57,7 +58,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   ]);
   const history = tab === 'history' ? await context.trpc.users.loginHistory({ id, cursor, limit: 25 }) : null;
   const audit = tab === 'audit' && me.permissions.includes('audit.read') ? await context.trpc.audit.list({ targetId: id, cursor, limit: 25 }) : null;
-  return json({ user, access, roles, history, audit, tab, isSelf: me.user.id === id, canManage: me.permissions.includes('users.manage') });
+  const canManage = me.permissions.includes('users.manage');
+  const keys = tab === 'keys' && user.kind === 'api' && canManage ? await context.trpc.apiKeys.list({ userId: id }) : null;
+  return json({ user, access, roles, history, audit, keys, tab, isSelf: me.user.id === id, canManage });
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
@@ -75,12 +78,17 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     requirePasswordChange: () => context.trpc.users.requirePasswordChange({ id, required: values.required === 'true' }),
     sendPasswordReset: () => context.trpc.users.sendPasswordReset({ id }),
     resendInvitation: () => context.trpc.users.resendInvitation({ id }),
+    createKey: () =>
+      context.trpc.apiKeys.create({ userId: id, name: values.name ?? '', expiresAt: values.expiresAt ? new Date(`${values.expiresAt}T23:59:59Z`).toISOString() : undefined }),
+    revokeKey: () => context.trpc.apiKeys.revoke({ id: values.keyId ?? '' }),
   };
   const call = calls[intent ?? ''];
-  if (!call) return json({ intent, errors: { message: 'Unknown action.', fieldErrors: {} as Record<string, string[]>, data: {} as Record<string, unknown> }, notice: null }, { status: 400 });
+  if (!call) return json({ intent, newKey: null, errors: { message: 'Unknown action.', fieldErrors: {} as Record<string, string[]>, data: {} as Record<string, unknown> }, notice: null }, { status: 400 });
   const result = await attempt(context, call);
-  if (!result.ok) return json({ intent, errors: result.errors, notice: null }, { status: result.status });
-  const tab = { update: 'details', setRole: 'role' }[intent!] ?? 'status';
+  if (!result.ok) return json({ intent, errors: result.errors, notice: null, newKey: null }, { status: result.status });
+  // The key is shown this once, in the response to its creation; it is never stored to show again.
+  if (intent === 'createKey') return json({ intent, errors: null, notice: null, newKey: result.value as { key: string; name: string } });
+  const tab = { update: 'details', setRole: 'role', revokeKey: 'keys' }[intent!] ?? 'status';
   return redirect(`/users/${id}?tab=${tab}&done=${intent}`);
 }
 
@@ -91,10 +99,11 @@ const NOTICES: Record<string, string> = {
   requirePasswordChange: 'Saved.',
   sendPasswordReset: 'A password reset link is on its way.',
   resendInvitation: 'A new invitation is on its way; the previous link no longer works.',
+  revokeKey: 'The key was revoked. Requests with it now fail.',
 };
 
 export default function UserDetail() {
-  const { user, access, roles, history, audit, tab, isSelf, canManage } = useLoaderData<typeof loader>();
+  const { user, access, roles, history, audit, keys, tab, isSelf, canManage } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [search] = useSearchParams();
   const errors = data?.errors?.fieldErrors ?? {};
@@ -280,6 +289,88 @@ export default function UserDetail() {
             </p>
           ) : null}
         </>
+      ) : null}
+
+      {tab === 'keys' ? (
+        user.kind !== 'api' ? (
+          <p className="muted">Only API users have API keys. People sign in with their password.</p>
+        ) : (
+          <div className="stack">
+            {data?.newKey ? (
+              <div className="notice" role="status">
+                <p>
+                  <strong>Copy the key “{data.newKey.name}” now: it will not be shown again.</strong>
+                </p>
+                <p>
+                  <input readOnly value={data.newKey.key} aria-label="New API key" style={{ width: '100%', fontFamily: 'monospace' }} onFocus={(e) => e.target.select()} />
+                </p>
+                <button type="button" className="secondary" onClick={() => navigator.clipboard?.writeText(data.newKey!.key)}>
+                  Copy
+                </button>
+              </div>
+            ) : null}
+            {canManage ? (
+              <Form method="post" className="toolbar panel">
+                <input type="hidden" name="intent" value="createKey" />
+                <Field label="Key name" name="name" placeholder="e.g. HR sync" errors={errors.name} required />
+                <Field label="Expires on (optional)" name="expiresAt" type="date" errors={errors.expiresAt} />
+                <button type="submit">Generate key</button>
+              </Form>
+            ) : null}
+            <table>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Prefix</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th>Expires</th>
+                  <th>Status</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {(keys ?? []).map((k) => (
+                  <tr key={k.id}>
+                    <td>{k.name}</td>
+                    <td>
+                      <code>{`${k.prefix}…`}</code>
+                    </td>
+                    <td>{new Date(k.createdAt).toISOString().slice(0, 10)}</td>
+                    <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toISOString().replace('T', ' ').slice(0, 16) : 'Never'}</td>
+                    <td>{k.expiresAt ? new Date(k.expiresAt).toISOString().slice(0, 10) : 'Never'}</td>
+                    <td>
+                      <StatusBadge status={k.status === 'active' ? 'active' : k.status === 'revoked' ? 'banned' : 'deactivated'} /> {k.status}
+                    </td>
+                    <td>
+                      {k.status === 'active' && canManage ? (
+                        search.get('revoke') === k.id ? (
+                          <Form method="post" className="actions">
+                            <input type="hidden" name="intent" value="revokeKey" />
+                            <input type="hidden" name="keyId" value={k.id} />
+                            <button type="submit" className="danger">
+                              Confirm revoke
+                            </button>
+                            <Link to="?tab=keys">Cancel</Link>
+                          </Form>
+                        ) : (
+                          <Link to={`?tab=keys&revoke=${k.id}`}>Revoke</Link>
+                        )
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+                {keys?.length === 0 ? (
+                  <tr>
+                    <td colSpan={7} className="muted">
+                      No keys yet.
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          </div>
+        )
       ) : null}
 
       {tab === 'audit' ? (

@@ -7,6 +7,17 @@ import { writeAudit, type AuditActor } from './audit';
 import type { Scope } from './scope';
 import { findUser } from './user-rules';
 
+export type ApiKeyRow = {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
 export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string };
 
 const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
@@ -72,8 +83,8 @@ export async function createApiKey(scope: Scope, input: z.output<typeof createAp
 
 export async function listApiKeys(scope: Scope, { userId }: { userId: string }) {
   await findApiUser(scope.trx, userId);
-  const rows = await scope.trx('api_keys').where({ userId }).orderBy('createdAt', 'desc').select(KEY_COLUMNS);
-  return rows.map((k: { revokedAt: Date | null; expiresAt: Date | null }) => ({
+  const rows = (await scope.trx('api_keys').where({ userId }).orderBy('createdAt', 'desc').select(KEY_COLUMNS)) as ApiKeyRow[];
+  return rows.map((k) => ({
     ...k,
     status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt <= scope.now ? 'expired' : 'active',
   }));
