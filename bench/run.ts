@@ -1,6 +1,7 @@
+import { benchApiKeys } from './api-keys';
 import { benchUsers } from './users';
 
-const benches: Record<string, () => Promise<void>> = { users: benchUsers };
+const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys };
 const names = process.argv.slice(2).filter((a) => benches[a]);
 if (!names.length) {
   console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);
