@@ -37,6 +37,8 @@ export const envSchema = z
     PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     // Requests per API key per minute.
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    // When the inactivity sweep runs (cron, UTC).
+    INACTIVITY_CRON: z.string().trim().min(9).default('0 3 * * *'),
     INCLUDED_SEATS_STANDARD: seatCount.default(3),
     INCLUDED_SEATS_CLIENT: seatCount.default(0),
     INCLUDED_SEATS_API: seatCount.default(0),

@@ -2,26 +2,72 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { createDb } from '../db/index';
 import type { Env } from '../server/env';
+import { deactivateInactive } from '../server/jobs/deactivate-inactive';
 import { emailSend } from '../server/jobs/email-send';
 import { ensureQueues } from '../server/jobs/index';
 import { createMailTransport } from '../server/mail/transport';
+import { createDeactivateInactiveHandler } from './handlers/deactivate-inactive';
 import { createEmailSendHandler } from './handlers/email-send';
 
 const EMAIL_WORKERS = 4;
 
-export type WorkerOptions = { env: Env; log: Logger; pollingIntervalSeconds?: number; now?: () => Date };
+export type WorkerOptions = {
+  env: Env;
+  log: Logger;
+  pollingIntervalSeconds?: number;
+  now?: () => Date;
+  /** How often pg-boss retries expired jobs of killed workers and runs the schedule; tests shorten it. */
+  maintenanceIntervalSeconds?: number;
+};
 
-export async function startWorker({ env, log, pollingIntervalSeconds = 2, now }: WorkerOptions) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The worker may start before the database: keep trying, and say so, instead of exiting. */
+async function startBoss(boss: PgBoss, log: Logger) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.start();
+      return;
+    } catch (err) {
+      log.warn({ err, attempt }, 'database not reachable yet; retrying');
+      await sleep(Math.min(10_000, 500 * attempt));
+    }
+  }
+}
+
+/** Logs each failure with its attempt, and loudly the last one, when pg-boss dead-letters the job. */
+function logged<T>(name: string, log: Logger, handler: (job: PgBoss.JobWithMetadata<T>) => Promise<unknown>) {
+  return async ([job]: PgBoss.JobWithMetadata<T>[]) => {
+    try {
+      return await handler(job);
+    } catch (err) {
+      const final = job.retryCount >= job.retryLimit;
+      log[final ? 'error' : 'warn']({ err, jobId: job.id, queue: name, attempt: job.retryCount + 1, of: job.retryLimit + 1 }, final ? 'job failed for good: moved to its dead-letter queue' : 'job failed; it will be retried');
+      throw err;
+    }
+  };
+}
+
+export async function startWorker({ env, log, pollingIntervalSeconds = 2, now, maintenanceIntervalSeconds }: WorkerOptions) {
   const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost') });
-  const boss = new PgBoss({ connectionString: env.DATABASE_URL, max: 6, application_name: 'seatwise-worker' });
+  const boss = new PgBoss({
+    connectionString: env.DATABASE_URL,
+    max: 6,
+    application_name: 'seatwise-worker',
+    ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds, cronMonitorIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
+  });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
-  await boss.start();
+  await startBoss(boss, log);
   await ensureQueues(boss);
 
   const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
   const sendEmail = createEmailSendHandler({ mail, db, appUrl: env.APP_URL, log, now });
+  const options = { pollingIntervalSeconds, includeMetadata: true as const };
   // pg-boss 10 runs one job per poll per worker: several workers drain a burst of invitations.
-  for (let i = 0; i < EMAIL_WORKERS; i++) await boss.work(emailSend.name, { pollingIntervalSeconds }, sendEmail);
+  for (let i = 0; i < EMAIL_WORKERS; i++) await boss.work(emailSend.name, options, logged(emailSend.name, log, (job) => sendEmail([job])));
+  const sweep = createDeactivateInactiveHandler({ db, log, now });
+  await boss.work(deactivateInactive.name, options, logged(deactivateInactive.name, log, sweep));
+  await boss.schedule(deactivateInactive.name, env.INACTIVITY_CRON, {}, { tz: 'UTC' });
 
   return {
     boss,

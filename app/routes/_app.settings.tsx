@@ -5,8 +5,14 @@ import { attempt, formObject } from '~/utils/errors';
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Seatwise' }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return json({ tenant: await context.trpc.tenant.get() });
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const what = {
+    inactivityDays: params.get('previewDays') ? Number(params.get('previewDays')) : undefined,
+    inactivityWarningDays: params.get('previewWarningDays') ? Number(params.get('previewWarningDays')) : undefined,
+  };
+  const [tenant, preview] = await Promise.all([context.trpc.tenant.get(), context.trpc.users.inactivityPreview(what)]);
+  return json({ tenant, preview });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -17,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { tenant } = useLoaderData<typeof loader>();
+  const { tenant, preview } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [search] = useSearchParams();
   const errors = data?.errors.fieldErrors ?? {};
@@ -39,6 +45,38 @@ export default function Settings() {
         </div>
         <button type="submit">Save settings</button>
       </Form>
+      <section style={{ marginTop: '2rem' }} aria-label="Inactivity preview">
+        <h2>Inactivity preview</h2>
+        <Form method="get" className="toolbar">
+          <Field label="If inactive for (days)" name="previewDays" type="number" min={0} defaultValue={String(preview.inactivityDays)} />
+          <Field label="Warn (days before)" name="previewWarningDays" type="number" min={0} defaultValue={String(preview.inactivityWarningDays)} />
+          <button type="submit" className="secondary">
+            Preview
+          </button>
+        </Form>
+        {preview.inactivityDays === 0 ? (
+          <p className="muted">The inactivity sweep is off.</p>
+        ) : (
+          <>
+            <p>
+              At the next run (daily, 03:00 UTC) <strong>{preview.deactivate.length}</strong> {preview.deactivate.length === 1 ? 'user' : 'users'} would be deactivated and{' '}
+              <strong>{preview.warn.length}</strong> warned.
+            </p>
+            <ul>
+              {preview.deactivate.map((u) => (
+                <li key={u.id}>
+                  Deactivate {u.name} &lt;{u.email}&gt; (last active {String(u.lastActivity).slice(0, 10)})
+                </li>
+              ))}
+              {preview.warn.map((u) => (
+                <li key={u.id}>
+                  Warn {u.name} &lt;{u.email}&gt;: deactivation on {String(u.deactivationDate).slice(0, 10)}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import * as init from './20261123000000_init';
 import * as rateLimits from './20261123010000_rate_limits';
 import * as userSearch from './20261123020000_user_search';
 import * as apiKeys from './20261123030000_api_keys';
+import * as seatAlerts from './20261123040000_seat_alerts';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123010000_rate_limits': rateLimits,
   '20261123020000_user_search': userSearch,
   '20261123030000_api_keys': apiKeys,
+  '20261123040000_seat_alerts': seatAlerts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { setStatusInput } from '../routers/users/users.types';
 import { revokeUserKeys } from './api-keys';
 import { writeAudit } from './audit';
+import { checkSeatThresholds } from './seat-alerts';
 import type { Scope } from './scope';
 import { claimSeat, SEAT_HOLDING, type UserStatus } from './seats';
 import { endUserSessions } from './sessions';
@@ -77,6 +78,9 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
     await revokeUserKeys({ trx, tenantId, userId: user.id, actor: scope.actor, ip: scope.ip, now, why: `user ${next}` });
   }
   if (next === 'invited') await sendInvitation(scope, updated);
+  if (regainsSeat || SEAT_HOLDING.includes(user.status) !== SEAT_HOLDING.includes(next)) {
+    await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
+  }
   await writeAudit({
     trx,
     tenantId,

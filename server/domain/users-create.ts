@@ -3,6 +3,7 @@ import { emailSend } from '../jobs/email-send';
 import type { createUserInput } from '../routers/users/users.types';
 import { writeAudit } from './audit';
 import type { Scope } from './scope';
+import { checkSeatThresholds } from './seat-alerts';
 import { claimSeat } from './seats';
 import { AUDIENCE_OF_KIND, assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
@@ -67,5 +68,6 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
     at: now,
   });
   if (user.kind !== 'api') await sendInvitation(scope, user);
+  await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
   return user;
 }

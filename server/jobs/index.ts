@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import type { Trx } from '../../db/index';
+import { deactivateInactive } from './deactivate-inactive';
 import { emailSend } from './email-send';
 
 export type JobDefinition<P extends z.ZodType = z.ZodType> = {
@@ -9,7 +10,7 @@ export type JobDefinition<P extends z.ZodType = z.ZodType> = {
   queue: Omit<PgBoss.Queue, 'name' | 'deadLetter'>;
 };
 
-export const jobs = [emailSend] satisfies JobDefinition[];
+export const jobs = [emailSend, deactivateInactive] satisfies JobDefinition[];
 
 export const deadLetterQueue = (name: string) => `${name}.dead`;
 
@@ -42,17 +43,27 @@ function knexExecutor(trx: Trx) {
   };
 }
 
-export type JobSender = (trx: Trx, job: JobDefinition, payload: unknown) => Promise<string>;
+export type JobSender = {
+  (trx: Trx, job: JobDefinition, payload: unknown): Promise<string>;
+  /** One statement for many jobs: set-based work stays set-based. */
+  many(trx: Trx, job: JobDefinition, payloads: unknown[]): Promise<void>;
+};
 
 export function createJobSender(): JobSender {
   // Never started: it only renders pg-boss's insert, which runs on the caller's transaction.
   const boss = new PgBoss({
     db: { executeSql: () => Promise.reject(new Error('enqueue jobs through a transaction')) },
   });
-  return async (trx, job, payload) => {
+  const send = async (trx: Trx, job: JobDefinition, payload: unknown) => {
     const data = job.payload.parse(payload);
     const id = await boss.send(job.name, data as object, { db: knexExecutor(trx) });
     if (!id) throw new Error(`Job ${job.name} was not enqueued: does its queue exist? Run db:migrate.`);
     return id;
   };
+  const many = async (trx: Trx, job: JobDefinition, payloads: unknown[]) => {
+    if (!payloads.length) return;
+    const jobs = payloads.map((p) => ({ name: job.name, data: job.payload.parse(p) as object }));
+    await boss.insert(jobs, { db: knexExecutor(trx) } as never);
+  };
+  return Object.assign(send, { many });
 }

@@ -49,6 +49,38 @@ const templates = {
     ],
     action: { label: 'Accept the invitation', url: str(data.url) },
   }),
+  'inactivity-warning': ({ appUrl, data }: TemplateContext): MailContent => ({
+    subject: `Your ${str(data.tenantName)} account will be deactivated on ${str(data.date)}`,
+    paragraphs: [
+      `Hi ${str(data.firstName)},`,
+      `You have not used your account in the ${str(data.tenantName)} workspace for a while. Accounts unused for ` +
+        `${str(data.days)} days are deactivated, and yours will be on ${str(data.date)} (UTC).`,
+      'To keep it, simply sign in before then.',
+    ],
+    action: { label: 'Sign in', url: `${appUrl}/login?workspace=${str(data.slug)}` },
+  }),
+  'inactivity-summary': ({ appUrl, data }: TemplateContext): MailContent => {
+    const users = (data.users as { name: string; email: string; lastActivity: string }[]) ?? [];
+    return {
+      subject: `${users.length} inactive ${users.length === 1 ? 'user was' : 'users were'} deactivated in ${str(data.tenantName)}`,
+      paragraphs: [
+        `These users had not signed in or used an API key for ${str(data.days)} days, so they were deactivated and their seats released:`,
+        ...users.map((u) => `• ${u.name} <${u.email}>, last active ${u.lastActivity}`),
+        'Reactivate anyone who still needs access from their page in Users (a free seat is needed).',
+      ],
+      action: { label: 'Review users', url: `${appUrl}/users?status=deactivated` },
+    };
+  },
+  'seat-threshold': ({ appUrl, data }: TemplateContext): MailContent => ({
+    subject: `${str(data.label)} seats are ${str(data.percent)}% used in ${str(data.tenantName)}`,
+    paragraphs: [
+      `${str(data.used)} of ${str(data.purchased)} ${str(data.label)} seats are in use.`,
+      Number(data.percent) >= 100
+        ? 'New users of this kind cannot be added until seats are bought or users are deactivated.'
+        : 'Buy more seats before you run out, so nobody waits for access.',
+    ],
+    action: { label: 'Manage seats', url: `${appUrl}/billing` },
+  }),
 } satisfies Record<string, (ctx: TemplateContext) => MailContent>;
 
 export type TemplateName = keyof typeof templates;

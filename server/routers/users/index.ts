@@ -1,3 +1,4 @@
+import { previewInactivity } from '../../domain/inactivity';
 import { setUserRole } from '../../domain/user-role';
 import { setUserStatus } from '../../domain/user-status';
 import { createUser } from '../../domain/users-create';
@@ -6,6 +7,7 @@ import { requirePasswordChange, resendInvitation, sendPasswordResetFor, updateUs
 import { permissionProcedure, router } from '../../trpc/trpc';
 import {
   createUserInput,
+  inactivityPreviewInput,
   listUsersInput,
   loginHistoryInput,
   requirePasswordChangeInput,
@@ -31,4 +33,7 @@ export const usersRouter = router({
   requirePasswordChange: manage.input(requirePasswordChangeInput).mutation(({ ctx, input }) => requirePasswordChange(ctx.scope, input)),
   sendPasswordReset: manage.input(userId).mutation(({ ctx, input }) => sendPasswordResetFor(ctx.scope, input)),
   resendInvitation: manage.input(userId).mutation(({ ctx, input }) => resendInvitation(ctx.scope, input)),
+  inactivityPreview: read
+    .input(inactivityPreviewInput)
+    .query(({ ctx, input }) => previewInactivity({ trx: ctx.trx, tenantId: ctx.tenantId, now: ctx.now(), ...input })),
 });

@@ -97,3 +97,10 @@ export const listUsersInput = z
   .default({ sort: 'name', limit: 50 });
 
 export const loginHistoryInput = z.object({ id: z.uuid(), cursor, limit });
+
+export const inactivityPreviewInput = z
+  .object({
+    inactivityDays: z.coerce.number().int().min(0).max(3650).optional(),
+    inactivityWarningDays: z.coerce.number().int().min(0).max(90).optional(),
+  })
+  .default({});

@@ -1,0 +1,49 @@
+import type { Trx } from '../../db/index';
+import { emailSend } from '../jobs/email-send';
+import type { JobSender } from '../jobs/index';
+import { SEAT_HOLDING, type SeatType } from './seats';
+
+const LABEL: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
+const THRESHOLDS = [100, 80];
+
+/** Active users whose role may manage billing: who hears about seats. */
+export async function billingAdmins(trx: Trx, tenantId: string) {
+  return trx('users as u')
+    .join('roles as r', 'r.id', 'u.roleId')
+    .where({ 'u.tenantId': tenantId, 'u.status': 'active' })
+    .whereRaw(`'billing.manage' = any(r.permissions)`)
+    .select('u.email', 'u.firstName');
+}
+
+/**
+ * One email per crossing of 80 % and of 100 % used, not one per user: the pool remembers the
+ * highest threshold it announced and forgets it when usage falls back below.
+ */
+export async function checkSeatThresholds({ trx, tenantId, seatType, jobs }: { trx: Trx; tenantId: string; seatType: SeatType; jobs: JobSender }) {
+  const pool = await trx('seat_pools').where({ tenantId, seatType }).forUpdate().first('purchased', 'alertedPercent');
+  if (!pool) return;
+  const [{ used }] = await trx('users')
+    .where({ tenantId, kind: seatType, isSystem: false })
+    .whereIn('status', SEAT_HOLDING)
+    .select(trx.raw('count(*)::int as used'));
+  const percent = pool.purchased === 0 ? (used > 0 ? 100 : 0) : (used / pool.purchased) * 100;
+  const level = THRESHOLDS.find((t) => percent >= t) ?? 0;
+  if (level === pool.alertedPercent || pool.purchased === 0) {
+    if (level !== pool.alertedPercent) await trx('seat_pools').where({ tenantId, seatType }).update({ alertedPercent: level });
+    return;
+  }
+  await trx('seat_pools').where({ tenantId, seatType }).update({ alertedPercent: level });
+  if (level < pool.alertedPercent) return;
+  const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+  const admins = await billingAdmins(trx, tenantId);
+  await jobs.many(
+    trx,
+    emailSend,
+    admins.map((a: { email: string }) => ({
+      to: a.email,
+      template: 'seat-threshold',
+      tenantId,
+      data: { tenantName: tenant.name, label: LABEL[seatType], percent: level, used, purchased: pool.purchased },
+    })),
+  );
+}
