@@ -47,7 +47,10 @@ export async function startEmbeddedPostgres({
   dir,
   onLog = () => {},
   durable = true,
+  port: fixedPort,
 }: {
+  /** Reuse a port, e.g. to restart the same server in a test. */
+  port?: number;
   dir: string;
   onLog?: (message: string) => void;
   /** Throwaway test clusters skip fsync; a developer's data keeps it. */
@@ -68,7 +71,7 @@ export async function startEmbeddedPostgres({
     : randomBytes(18).toString('base64url');
   if (!initialised) await writeFile(secretFile, password, { mode: 0o600 });
 
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -4,7 +4,7 @@ import { startWorker } from './worker';
 
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'worker');
-const worker = await startWorker({ env, log });
+const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS });
 log.info('worker started');
 process.send?.({ ready: true });
 
