@@ -1,7 +1,8 @@
 import { benchApiKeys } from './api-keys';
+import { benchInactivity } from './inactivity';
 import { benchUsers } from './users';
 
-const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys };
+const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity };
 const names = process.argv.slice(2).filter((a) => benches[a]);
 if (!names.length) {
   console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);

@@ -63,7 +63,7 @@ describe('a worker killed with SIGKILL in the middle of a sweep', () => {
         [tenant.id, role.id, long, long],
       );
     }
-    const env = { ...process.env, DATABASE_URL: app.database.url, NODE_ENV: 'test', LOG_LEVEL: 'silent', JOB_MAINTENANCE_SECONDS: '1', INACTIVITY_CRON: '0 3 1 1 *' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: app.database.url, NODE_ENV: 'test', LOG_LEVEL: 'silent', JOB_MAINTENANCE_SECONDS: '1', INACTIVITY_CRON: '0 3 1 1 *' };
     const startProcess = () => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const boss = new PgBoss({ connectionString: app.database.url, supervise: false, schedule: false, max: 1 });
     await boss.start();

@@ -26,6 +26,7 @@ const STALE_USERS = `
     )`;
 
 const DAY = 86_400_000;
+const SUMMARY_NAMES = 100;
 
 type Tenant = { id: string; name: string; slug: string; inactivityDays: number; inactivityWarningDays: number };
 
@@ -81,7 +82,8 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
         .where({ 'u.status': 'active' })
         .whereRaw(`'users.manage' = any(r.permissions)`)
         .select('u.email');
-      const users = deactivated.map((u: { display_name: string; email: string; last_activity: Date }) => ({
+      // The email names the first hundred; the Users page filtered on deactivated shows them all.
+      const users = deactivated.slice(0, SUMMARY_NAMES).map((u: { display_name: string; email: string; last_activity: Date }) => ({
         name: u.display_name,
         email: u.email,
         lastActivity: u.last_activity.toISOString().slice(0, 10),
@@ -89,7 +91,12 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
       await jobs.many(
         trx,
         emailSend,
-        admins.map((a: { email: string }) => ({ to: a.email, template: 'inactivity-summary', tenantId: tenant.id, data: { tenantName: tenant.name, days: tenant.inactivityDays, users } })),
+        admins.map((a: { email: string }) => ({
+          to: a.email,
+          template: 'inactivity-summary',
+          tenantId: tenant.id,
+          data: { tenantName: tenant.name, days: tenant.inactivityDays, users, total: deactivated.length },
+        })),
       );
       for (const seatType of SEAT_TYPES) {
         if (deactivated.some((u: { kind: string }) => u.kind === seatType)) await checkSeatThresholds({ trx, tenantId: tenant.id, seatType, jobs });

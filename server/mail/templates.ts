@@ -61,11 +61,13 @@ const templates = {
   }),
   'inactivity-summary': ({ appUrl, data }: TemplateContext): MailContent => {
     const users = (data.users as { name: string; email: string; lastActivity: string }[]) ?? [];
+    const total = Number(data.total ?? users.length);
     return {
-      subject: `${users.length} inactive ${users.length === 1 ? 'user was' : 'users were'} deactivated in ${str(data.tenantName)}`,
+      subject: `${total} inactive ${total === 1 ? 'user was' : 'users were'} deactivated in ${str(data.tenantName)}`,
       paragraphs: [
         `These users had not signed in or used an API key for ${str(data.days)} days, so they were deactivated and their seats released:`,
         ...users.map((u) => `• ${u.name} <${u.email}>, last active ${u.lastActivity}`),
+        ...(total > users.length ? [`…and ${total - users.length} more.`] : []),
         'Reactivate anyone who still needs access from their page in Users (a free seat is needed).',
       ],
       action: { label: 'Review users', url: `${appUrl}/users?status=deactivated` },
