@@ -9,6 +9,7 @@ import net from 'node:net';
 import { localDatabase } from '../db/local';
 import { migrateLatest } from '../db/migrate';
 import { EnvError, parseEnv } from '../server/env';
+import { startStripeEmulator } from '../server/stripe/emulator';
 
 const LOCK = '.data/seatwise.pid';
 const say = (message: string) => console.log(`[seatwise] ${message}`);
@@ -125,7 +126,13 @@ try {
   say('migrating the database…');
   await migrateLatest(database.url);
 
-  const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT) };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT) };
+  if (env.stripeEmulated && env.NODE_ENV !== 'production') {
+    // SPEC §2: test-mode billing without a Stripe account, through the same webhook as real Stripe.
+    const emulator = await startStripeEmulator({ webhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/stripe`, webhookSecret: env.stripe.webhookSecret });
+    childEnv.STRIPE_EMULATOR_URL = emulator.url;
+    say(`Stripe test-mode emulator at ${emulator.url} (no real payments)`);
+  }
   const start = (entry: string, name: string) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', entry], {

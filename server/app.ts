@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { crossSiteProtection } from './csrf';
 import { devMailbox } from './dev-mailbox';
 import { safePath } from './logger';
+import { stripeWebhook } from './stripe/webhook';
 import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from './trpc/context';
 import { appRouter, createCaller } from './trpc/router';
@@ -38,6 +39,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
         directives: {
           // Remix hydrates from inline scripts; everything else comes from our own origin.
           scriptSrc: ["'self'", "'unsafe-inline'"],
+          // Buying seats redirects a form post to Stripe Checkout or the billing portal.
+          formAction: ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com', ...(env.STRIPE_EMULATOR_URL ? [new URL(env.STRIPE_EMULATOR_URL).origin] : [])],
           upgradeInsecureRequests: env.NODE_ENV === 'production' ? [] : null,
         },
       },
@@ -63,6 +66,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     }
   });
 
+  // Before anything reads the body: the signature covers the raw bytes.
+  app.post('/webhooks/stripe', ...stripeWebhook({ env, ownerDb: deps.ownerDb, jobs: deps.jobs, log }));
   app.use(crossSiteProtection(env));
   app.use('/trpc', refuseKeysInUrls);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(env.APP_URL)));

@@ -32,6 +32,8 @@ export const envSchema = z
     STRIPE_PRICE_STANDARD: z.string().optional(),
     STRIPE_PRICE_CLIENT: z.string().optional(),
     STRIPE_PRICE_API: z.string().optional(),
+    // Where the built-in Stripe emulator listens (set by `npm start` and by tests); never in production.
+    STRIPE_EMULATOR_URL: optionalUrl,
     // Per source IP and 15-minute window, counted in PostgreSQL so they hold across instances.
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
@@ -49,7 +51,19 @@ export const envSchema = z
     ...env,
     APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
     stripeEmulated: !env.STRIPE_SECRET_KEY,
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY ?? 'sk_test_seatwise_emulator',
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? EMULATOR_WEBHOOK_SECRET,
+      prices: {
+        standard: env.STRIPE_PRICE_STANDARD ?? 'price_emulated_standard',
+        client: env.STRIPE_PRICE_CLIENT ?? 'price_emulated_client',
+        api: env.STRIPE_PRICE_API ?? 'price_emulated_api',
+      },
+    },
   }));
+
+/** The emulator signs its webhooks with this when no real secret is configured. */
+export const EMULATOR_WEBHOOK_SECRET = 'whsec_seatwise_emulator';
 
 export type Env = z.output<typeof envSchema>;
 

@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { loadEnv } from './env';
 import { createJobSender } from './jobs/index';
 import { createLogger } from './logger';
+import { createStripeClient } from './stripe/client';
 
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'web');
@@ -17,7 +18,7 @@ const db = env.DATABASE_WEB_URL
 const ownerDb = createDb(env.DATABASE_URL, { max: 4, onError: onPoolError });
 
 const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;
-const app = createApp({ env, db, ownerDb, jobs: createJobSender(), log, now: () => new Date() }, { remixBuild });
+const app = createApp({ env, db, ownerDb, jobs: createJobSender(), stripe: createStripeClient(env), log, now: () => new Date() }, { remixBuild });
 
 const server = app.listen(env.PORT, () => {
   log.info({ port: env.PORT }, 'web listening');

@@ -20,6 +20,6 @@ describe('migrations', () => {
     await migrateLatest(database.url);
     expect(await tables()).toEqual(migrated);
     const queues = await database.owner('pgboss.queue').pluck('name');
-    expect(queues.sort()).toEqual(['email.send', 'email.send.dead', 'users.deactivate-inactive', 'users.deactivate-inactive.dead']);
+    expect(queues.sort()).toEqual(['email.send', 'email.send.dead', 'stripe.event', 'stripe.event.dead', 'users.deactivate-inactive', 'users.deactivate-inactive.dead']);
   });
 });

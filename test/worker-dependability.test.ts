@@ -98,7 +98,7 @@ describe('PostgreSQL going away and coming back', () => {
     const url = await ensureDatabase(server.url, 'restart');
     await migrateLatest(url);
     const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'silent' });
-    const deps = { env, db: createDb(url, { role: WEB_ROLE }), ownerDb: createDb(url), jobs: createJobSender(), log: pino({ level: 'silent' }), now: createClock().now };
+    const deps = { env, db: createDb(url, { role: WEB_ROLE }), ownerDb: createDb(url), jobs: createJobSender(), stripe: null, log: pino({ level: 'silent' }), now: createClock().now };
     onCleanup(async () => {
       await deps.db.destroy();
       await deps.ownerDb.destroy();

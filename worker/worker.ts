@@ -8,6 +8,9 @@ import { ensureQueues } from '../server/jobs/index';
 import { createMailTransport } from '../server/mail/transport';
 import { createDeactivateInactiveHandler } from './handlers/deactivate-inactive';
 import { createEmailSendHandler } from './handlers/email-send';
+import { createStripeEventHandler } from './handlers/stripe-event';
+import { stripeEvent } from '../server/jobs/stripe-event';
+import { createStripeClient } from '../server/stripe/client';
 
 const EMAIL_WORKERS = 4;
 
@@ -68,6 +71,8 @@ export async function startWorker({ env, log, pollingIntervalSeconds = 2, now, m
   const sweep = createDeactivateInactiveHandler({ db, log, now });
   await boss.work(deactivateInactive.name, options, logged(deactivateInactive.name, log, sweep));
   await boss.schedule(deactivateInactive.name, env.INACTIVITY_CRON, {}, { tz: 'UTC' });
+  const stripeHandler = createStripeEventHandler({ db, stripe: createStripeClient(env), env, log, now });
+  for (let i = 0; i < 2; i++) await boss.work(stripeEvent.name, options, logged(stripeEvent.name, log, stripeHandler));
 
   return {
     boss,

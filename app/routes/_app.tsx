@@ -21,6 +21,7 @@ export default function AppLayout() {
           <NavLink to="/dashboard">Dashboard</NavLink>
           {me.permissions.includes('users.read') ? <NavLink to="/users">Users</NavLink> : null}
           {me.permissions.includes('users.read') ? <NavLink to="/roles">Roles</NavLink> : null}
+          {me.permissions.includes('billing.manage') ? <NavLink to="/billing">Billing</NavLink> : null}
           {me.permissions.includes('audit.read') ? <NavLink to="/audit">Audit log</NavLink> : null}
           {me.permissions.includes('settings.manage') ? <NavLink to="/settings">Settings</NavLink> : null}
           <NavLink to="/change-password">Password</NavLink>

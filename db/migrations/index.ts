@@ -4,6 +4,7 @@ import * as rateLimits from './20261123010000_rate_limits';
 import * as userSearch from './20261123020000_user_search';
 import * as apiKeys from './20261123030000_api_keys';
 import * as seatAlerts from './20261123040000_seat_alerts';
+import * as billing from './20261123050000_billing';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123020000_user_search': userSearch,
   '20261123030000_api_keys': apiKeys,
   '20261123040000_seat_alerts': seatAlerts,
+  '20261123050000_billing': billing,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

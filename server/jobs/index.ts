@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Trx } from '../../db/index';
 import { deactivateInactive } from './deactivate-inactive';
 import { emailSend } from './email-send';
+import { stripeEvent } from './stripe-event';
 
 export type JobDefinition<P extends z.ZodType = z.ZodType> = {
   name: string;
@@ -10,7 +11,7 @@ export type JobDefinition<P extends z.ZodType = z.ZodType> = {
   queue: Omit<PgBoss.Queue, 'name' | 'deadLetter'>;
 };
 
-export const jobs = [emailSend, deactivateInactive] satisfies JobDefinition[];
+export const jobs = [emailSend, deactivateInactive, stripeEvent] satisfies JobDefinition[];
 
 export const deadLetterQueue = (name: string) => `${name}.dead`;
 

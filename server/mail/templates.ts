@@ -83,6 +83,21 @@ const templates = {
     ],
     action: { label: 'Manage seats', url: `${appUrl}/billing` },
   }),
+  'seats-changed': ({ appUrl, data }: TemplateContext): MailContent => {
+    const added = Number(data.added);
+    return {
+      subject:
+        added > 0
+          ? `${added} ${str(data.label)} seats are now active in ${str(data.tenantName)}`
+          : `${str(data.label)} seats went from ${str(data.before)} to ${str(data.after)} in ${str(data.tenantName)}`,
+      paragraphs: [
+        added > 0
+          ? `${added} ${str(data.label)} seats are now active: you have ${str(data.after)} in all, and can add users at once.`
+          : `Your ${str(data.label)} seats went from ${str(data.before)} to ${str(data.after)}. Nobody was removed; if more users hold seats than you have, deactivate some or buy seats to add new ones.`,
+      ],
+      action: { label: 'Open billing', url: `${appUrl}/billing` },
+    };
+  },
 } satisfies Record<string, (ctx: TemplateContext) => MailContent>;
 
 export type TemplateName = keyof typeof templates;

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type Stripe from 'stripe';
 import type { Db } from '../../db/index';
 import type { Env } from '../env';
 import type { JobSender } from '../jobs/index';
@@ -16,6 +17,8 @@ export type Deps = {
   /** The privileged role, for the few cross-tenant look-ups (a session's tenant, a workspace slug). */
   ownerDb: Db;
   jobs: JobSender;
+  /** The real Stripe SDK (pointed at the emulator in test mode); null when billing is unavailable. */
+  stripe: Stripe | null;
   log: Logger;
   now: () => Date;
 };

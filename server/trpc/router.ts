@@ -1,5 +1,6 @@
 import { apiKeysRouter } from '../routers/api-keys/index';
 import { auditRouter } from '../routers/audit/index';
+import { billingRouter } from '../routers/billing/index';
 import { authRouter } from '../routers/auth/index';
 import { rolesRouter } from '../routers/roles/index';
 import { usersRouter } from '../routers/users/index';
@@ -16,6 +17,7 @@ export const appRouter = router({
   roles: rolesRouter,
   audit: auditRouter,
   apiKeys: apiKeysRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

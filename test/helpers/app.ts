@@ -5,6 +5,7 @@ import { onCleanup } from '../setup/cleanup';
 import { createApp } from '../../server/app';
 import { parseEnv, type Env } from '../../server/env';
 import { createJobSender } from '../../server/jobs/index';
+import { createStripeClient } from '../../server/stripe/client';
 import { createContext, type CookieJar, type Deps } from '../../server/trpc/context';
 import { createCaller } from '../../server/trpc/router';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -48,7 +49,7 @@ export async function createTestApp(envOverrides: Record<string, string> = {}): 
   const database = await createTestDatabase();
   const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...envOverrides });
   const clock = createClock();
-  const deps: Deps = { env, db: database.web, ownerDb: database.owner, jobs: createJobSender(), log: silentLog, now: clock.now };
+  const deps: Deps = { env, db: database.web, ownerDb: database.owner, jobs: createJobSender(), stripe: createStripeClient(env), log: silentLog, now: clock.now };
   return {
     database,
     env,

@@ -1,0 +1,138 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { useState } from 'react';
+import { Field, FormAlert } from '~/components/field';
+import { SeatCard } from '~/components/seat-card';
+import { Select } from '~/components/select';
+import { KIND_LABELS } from '~/components/status-badge';
+import { attempt, formObject } from '~/utils/errors';
+
+export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const sessionId = params.get('session_id');
+  const [plans, seats, history, checkout] = await Promise.all([
+    context.trpc.billing.plans(),
+    context.trpc.seats.summary(),
+    context.trpc.billing.history(),
+    params.get('checkout') === 'success' && sessionId ? context.trpc.billing.checkoutStatus({ sessionId }) : null,
+  ]);
+  return json({ plans, seats, history, checkout, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { intent, ...values } = formObject(await request.formData());
+  if (intent === 'portal') {
+    const result = await attempt(context, () => context.trpc.billing.portal());
+    if (!result.ok) return json({ errors: result.errors }, { status: result.status });
+    return redirect(result.value.url);
+  }
+  const result = await attempt(context, () => context.trpc.billing.createCheckout(values as never));
+  if (!result.ok) return json({ errors: result.errors }, { status: result.status });
+  return redirect(result.value.url);
+}
+
+const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+
+export default function Billing() {
+  const { plans, seats, history, checkout, canceled, testMode } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors = data?.errors.fieldErrors ?? {};
+  const [seatType, setSeatType] = useState(plans[0]?.seatType ?? 'standard');
+  const [quantity, setQuantity] = useState('5');
+  const plan = plans.find((p) => p.seatType === seatType) ?? plans[0];
+  const total = plan && Number.isInteger(Number(quantity)) ? money(plan.unitAmount * Number(quantity), plan.currency) : '—';
+  return (
+    <>
+      {/* While the payment is confirmed the page refreshes itself, with or without JavaScript. */}
+      {checkout?.status === 'pending' ? <meta httpEquiv="refresh" content="2" /> : null}
+      <h1>Billing</h1>
+      {testMode ? <p className="banner">Test mode: no real payments. Checkout and the billing portal are Seatwise’s Stripe emulator.</p> : null}
+      {checkout?.status === 'pending' ? (
+        <p className="notice" role="status">
+          Payment received. Confirming your payment with Stripe… your new seats appear here in a few seconds.
+        </p>
+      ) : null}
+      {checkout?.status === 'confirmed' ? (
+        <p className="notice" role="status">
+          {checkout.quantity} {KIND_LABELS[checkout.seatType]} seats are now active. You can add users at once.
+        </p>
+      ) : null}
+      {canceled ? <p className="muted">Checkout was canceled; nothing was charged.</p> : null}
+      <section className="cards" aria-label="Seats">
+        {(['standard', 'client', 'api'] as const).map((type) => (
+          <SeatCard key={type} label={KIND_LABELS[type]} pool={seats[type]} />
+        ))}
+      </section>
+      <div className="row" style={{ marginTop: '1.5rem', alignItems: 'start' }}>
+        <Form method="post" className="stack panel">
+          <h2>Buy seats</h2>
+          <FormAlert message={data && !Object.keys(errors).length ? data.errors.message : null} />
+          <Select
+            label="Seat type"
+            name="seatType"
+            value={seatType}
+            onChange={(e) => setSeatType(e.target.value as typeof seatType)}
+            options={plans.map((p) => ({ value: p.seatType, label: `${p.label} — ${money(p.unitAmount, p.currency)} per ${p.interval}` }))}
+            errors={errors.seatType}
+          />
+          <Field label="Quantity" name="quantity" type="number" min={1} max={1000} value={quantity} onChange={(e) => setQuantity(e.target.value)} errors={errors.quantity} />
+          <p>
+            Total: <strong>{total}</strong> per {plan?.interval ?? 'month'}
+          </p>
+          <button type="submit" name="intent" value="checkout">
+            Continue to checkout
+          </button>
+        </Form>
+        <Form method="post" className="stack panel">
+          <h2>Subscriptions</h2>
+          {history.subscriptions.length ? (
+            <ul>
+              {history.subscriptions.map((s) => (
+                <li key={s.id}>
+                  {s.quantity} × {s.seatType ? KIND_LABELS[s.seatType as keyof typeof KIND_LABELS] : 'unknown'} seats, {s.status}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No subscriptions yet: your workspace uses its included seats.</p>
+          )}
+          <button type="submit" name="intent" value="portal" className="secondary">
+            Manage billing in Stripe
+          </button>
+        </Form>
+      </div>
+      <h2 style={{ marginTop: '1.5rem' }}>Seat history</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Time (UTC)</th>
+            <th>Seat type</th>
+            <th>Purchased</th>
+            <th>Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.ledger.map((l) => (
+            <tr key={l.id}>
+              <td>{new Date(l.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+              <td>{KIND_LABELS[l.seatType as keyof typeof KIND_LABELS]}</td>
+              <td>
+                {l.purchasedBefore} → {l.purchasedAfter}
+              </td>
+              <td>{l.reason}</td>
+            </tr>
+          ))}
+          {history.ledger.length === 0 ? (
+            <tr>
+              <td colSpan={4} className="muted">
+                No changes yet.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </>
+  );
+}
