@@ -7,21 +7,13 @@ import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';
 import { memoryCookies } from './helpers/app';
 import { onCleanup } from './setup/cleanup';
+import { waitFor } from './helpers/wait';
 
 let env: Awaited<ReturnType<typeof startBilling>>;
 beforeAll(async () => {
   env = await startBilling();
 });
 
-const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
 
 /** A workspace that bought `quantity` seats of `seatType` through Checkout, processed by the worker. */
 async function buy(seatType: 'standard' | 'client' | 'api', quantity: number, ws?: Awaited<ReturnType<typeof signUp>>) {

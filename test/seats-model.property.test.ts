@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueOneTimeToken } from '../server/domain/one-time-tokens';
 import { SEAT_HOLDING, STATUSES, type UserStatus } from '../server/domain/seats';
+import { ADMIN_TRANSITIONS } from './helpers/spec';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
@@ -9,16 +10,6 @@ let app: TestApp;
 beforeAll(async () => {
   app = await createTestApp();
 });
-
-/** The simple model: a status per user and the admin moves SPEC allows. */
-const ALLOWED: Record<UserStatus, UserStatus[]> = {
-  invited: ['deactivated', 'banned'],
-  active: ['suspended', 'deactivated', 'banned'],
-  suspended: ['active', 'deactivated', 'banned'],
-  locked: ['active', 'deactivated', 'banned'],
-  deactivated: ['active', 'banned'],
-  banned: ['active'],
-};
 
 type Op =
   | { type: 'create' }
@@ -60,7 +51,7 @@ describe('seat accounting against a model (fast-check)', () => {
             const id = pickId(step.pick);
             const user = model.get(id)!;
             const regains = !SEAT_HOLDING.includes(user.status) && SEAT_HOLDING.includes(step.status);
-            const expectOk = ALLOWED[user.status].includes(step.status) && (!regains || used() < purchased);
+            const expectOk = ADMIN_TRANSITIONS[user.status].includes(step.status) && (!regains || used() < purchased);
             const result = await owner.users.setStatus({ id, status: step.status, reason: 'model' }).then(
               (u) => u,
               (e) => e,

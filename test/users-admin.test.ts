@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STATUSES, type UserStatus } from '../server/domain/seats';
+import { STATUSES } from '../server/domain/seats';
+import { ADMIN_TRANSITIONS } from './helpers/spec';
 import { createTestApp, memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';
@@ -19,18 +20,8 @@ async function workspaceWith(roleKey: string) {
   return { ...ws, actor: await app.caller(cookies), actorId: user.id, cookies };
 }
 
-/** SPEC "Status and seats": admin transitions. `invited` (user accepts) and `locked` (wrong passwords) are not admin moves. */
-const ALLOWED: Record<UserStatus, UserStatus[]> = {
-  invited: ['deactivated', 'banned'],
-  active: ['suspended', 'deactivated', 'banned'],
-  suspended: ['active', 'deactivated', 'banned'],
-  locked: ['active', 'deactivated', 'banned'],
-  deactivated: ['active', 'banned'],
-  banned: ['active'],
-};
-
 describe('users.setStatus: every status × every target', () => {
-  const cases = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to, ALLOWED[from].includes(to)] as const));
+  const cases = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to, ADMIN_TRANSITIONS[from].includes(to)] as const));
   it.each(cases)('%s → %s allowed: %s', async (from, to, allowed) => {
     const { owner, tenant } = await signUp(app);
     const target = await insertUser(app, tenant.id, { email: `t-${from}-${to}@example.test`, status: from });

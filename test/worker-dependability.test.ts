@@ -15,16 +15,8 @@ import { startWorker } from '../worker/worker';
 import { createClock, createTestApp, startHttp } from './helpers/app';
 import { signupInput } from './helpers/factories';
 import { onCleanup } from './setup/cleanup';
+import { waitFor } from './helpers/wait';
 
-const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
 
 function capturedLog() {
   const lines: Record<string, unknown>[] = [];

@@ -1,15 +1,14 @@
 import { json, redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
-import { Field, FormAlert } from '~/components/field';
+import { Link, useActionData } from '@remix-run/react';
+import { mismatch, NewPasswordForm } from '~/components/new-password-form';
 import { attempt, formObject } from '~/utils/errors';
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password · Seatwise' }, { name: 'referrer', content: 'no-referrer' }];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { password = '', confirm = '' } = formObject(await request.formData());
-  if (password !== confirm) {
-    return json({ message: null, fieldErrors: { confirm: ['The two passwords do not match.'] } as Record<string, string[]> }, { status: 400 });
-  }
+  const different = mismatch(password, confirm);
+  if (different) return json(different, { status: 400 });
   const result = await attempt(context, () => context.trpc.auth.resetPassword({ token: params.token ?? '', password }));
   if (!result.ok) return json({ message: result.errors.message, fieldErrors: result.errors.fieldErrors }, { status: result.status });
   return redirect('/dashboard');
@@ -17,27 +16,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ResetPassword() {
   const data = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const errors = data?.fieldErrors ?? {};
+  const linkDead = data?.message && !Object.keys(data.fieldErrors).length;
   return (
     <main className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>
       <h1>Choose a new password</h1>
-      <Form method="post" className="stack">
-        <FormAlert message={Object.keys(errors).length ? null : data?.message} />
-        {data?.message && !Object.keys(errors).length ? (
-          <p>
-            <Link to="/forgot-password">Request a new link</Link>
-          </p>
-        ) : null}
-        <Field label="New password" name="password" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors.password ?? errors.token} minLength={12} required />
-        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" errors={errors.confirm} required />
-        <button type="submit" disabled={navigation.state === 'submitting'}>
-          Set password and sign in
-        </button>
-      </Form>
+      {linkDead ? (
+        <p>
+          <Link to="/forgot-password">Request a new link</Link>
+        </p>
+      ) : null}
+      <NewPasswordForm data={data} label="New password" repeatLabel="Repeat the new password" submit="Set password and sign in" />
     </main>
   );
 }

@@ -10,9 +10,8 @@ import type { createCheckoutInput } from '../routers/billing/billing.types';
 import { writeAudit } from './audit';
 import type { Scope } from './scope';
 import { billingAdmins, checkSeatThresholds } from './seat-alerts';
-import { SEAT_TYPES, type SeatType } from './seats';
+import { SEAT_LABELS as LABEL, SEAT_TYPES, type SeatType } from './seats';
 
-const LABEL: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
 /** SPEC §5: only these subscription states carry seats; canceled, unpaid or past due take them away. */
 const LIVE = new Set(['active', 'trialing']);
 

@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/index';
 import { emailSend } from '../jobs/email-send';
 import type { JobSender } from '../jobs/index';
+import { usersWithPermission } from './roles';
 import { checkSeatThresholds } from './seat-alerts';
 import { SEAT_TYPES } from './seats';
 
@@ -77,11 +78,7 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
     );
 
     if (deactivated.length) {
-      const admins = await trx('users as u')
-        .join('roles as r', 'r.id', 'u.roleId')
-        .where({ 'u.status': 'active' })
-        .whereRaw(`'users.manage' = any(r.permissions)`)
-        .select('u.email');
+      const admins = await usersWithPermission(trx, tenant.id, 'users.manage');
       // The email names the first hundred; the Users page filtered on deactivated shows them all.
       const users = deactivated.slice(0, SUMMARY_NAMES).map((u: { display_name: string; email: string; last_activity: Date }) => ({
         name: u.display_name,

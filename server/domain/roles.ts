@@ -23,6 +23,15 @@ export const builtInRoles: { key: string; name: string; audience: Audience; perm
   { key: 'integration', name: 'Integration', audience: 'api', permissions: ['users.read', 'users.manage'] },
 ];
 
+/** Active users whose role grants `permission`: who is told about what that permission governs. */
+export function usersWithPermission(trx: Trx, tenantId: string, permission: Permission): Promise<{ email: string; firstName: string }[]> {
+  return trx('users as u')
+    .join('roles as r', 'r.id', 'u.roleId')
+    .where({ 'u.tenantId': tenantId, 'u.status': 'active' })
+    .whereRaw('? = any(r.permissions)', [permission])
+    .select('u.email', 'u.firstName');
+}
+
 export async function createBuiltInRoles({ trx, tenantId }: { trx: Trx; tenantId: string }) {
   const rows = await trx('roles')
     .insert(builtInRoles.map((role) => ({ tenantId, ...role })))

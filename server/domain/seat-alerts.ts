@@ -1,19 +1,13 @@
 import type { Trx } from '../../db/index';
 import { emailSend } from '../jobs/email-send';
 import type { JobSender } from '../jobs/index';
-import { SEAT_HOLDING, type SeatType } from './seats';
+import { usersWithPermission } from './roles';
+import { SEAT_HOLDING, SEAT_LABELS as LABEL, type SeatType } from './seats';
 
-const LABEL: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
 const THRESHOLDS = [100, 80];
 
-/** Active users whose role may manage billing: who hears about seats. */
-export async function billingAdmins(trx: Trx, tenantId: string) {
-  return trx('users as u')
-    .join('roles as r', 'r.id', 'u.roleId')
-    .where({ 'u.tenantId': tenantId, 'u.status': 'active' })
-    .whereRaw(`'billing.manage' = any(r.permissions)`)
-    .select('u.email', 'u.firstName');
-}
+/** Who hears about seats: active users whose role may manage billing. */
+export const billingAdmins = (trx: Trx, tenantId: string) => usersWithPermission(trx, tenantId, 'billing.manage');
 
 /**
  * One email per crossing of 80 % and of 100 % used, not one per user: the pool remembers the

@@ -4,6 +4,9 @@ import { AppError } from '../errors';
 export const SEAT_TYPES = ['standard', 'client', 'api'] as const;
 export type SeatType = (typeof SEAT_TYPES)[number];
 
+/** How the reference documentation names each seat type. */
+export const SEAT_LABELS: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
+
 export const STATUSES = ['invited', 'active', 'suspended', 'locked', 'deactivated', 'banned'] as const;
 export type UserStatus = (typeof STATUSES)[number];
 

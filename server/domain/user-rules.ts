@@ -1,11 +1,10 @@
 import type { Trx } from '../../db/index';
 import { AppError } from '../errors';
 import type { Audience, Permission } from './roles';
-import type { SeatType } from './seats';
+import { SEAT_LABELS, type SeatType } from './seats';
 import { USER_COLUMNS, type PublicUser } from './users';
 
 export const AUDIENCE_OF_KIND: Record<SeatType, Audience> = { standard: 'internal', client: 'client', api: 'api' };
-const KIND_LABEL: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
 const AUDIENCE_LABEL: Record<Audience, string> = { internal: 'internal', client: 'client', api: 'API' };
 
 export type RoleRow = { id: string; key: string | null; name: string; audience: Audience; permissions: Permission[] };
@@ -29,7 +28,7 @@ export function assertRoleFitsKind(role: RoleRow, kind: SeatType) {
   if (role.audience !== AUDIENCE_OF_KIND[kind]) {
     throw new AppError(
       'BAD_REQUEST',
-      `If the user is defined as ${KIND_LABEL[kind]}, only ${AUDIENCE_LABEL[AUDIENCE_OF_KIND[kind]]} roles can be given for this user.`,
+      `If the user is defined as ${SEAT_LABELS[kind]}, only ${AUDIENCE_LABEL[AUDIENCE_OF_KIND[kind]]} roles can be given for this user.`,
       { field: 'roleId', reason: 'ROLE_AUDIENCE' },
     );
   }
