@@ -5,6 +5,7 @@ import type { createApiKeyInput } from '../routers/api-keys/api-keys.types';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { writeAudit, type AuditActor } from './audit';
 import type { Scope } from './scope';
+import type { ActorProfile } from './sessions';
 import { findUser } from './user-rules';
 
 export type ApiKeyRow = {
@@ -18,7 +19,7 @@ export type ApiKeyRow = {
   lastUsedAt: Date | null;
 };
 
-export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string };
+export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string } & ActorProfile;
 
 const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
 const TOUCH_AFTER = "interval '1 minute'";
@@ -33,8 +34,9 @@ export async function resolveApiKey({ ownerDb, key, now }: { ownerDb: Db; key: s
   }
   const row = await ownerDb('api_keys as k')
     .join('users as u', 'u.id', 'k.userId')
+    .join('roles as r', 'r.id', 'u.roleId')
     .where('k.keyHash', hashApiKey(key))
-    .first('k.id', 'k.tenantId', 'k.userId', 'k.prefix', 'k.expiresAt', 'k.revokedAt', 'u.status');
+    .first('k.id', 'k.tenantId', 'k.userId', 'k.prefix', 'k.expiresAt', 'k.revokedAt', 'u.status', 'u.email', 'r.permissions');
   if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
   if (row.revokedAt) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
   if (row.expiresAt && row.expiresAt <= now) {
@@ -49,7 +51,16 @@ export async function resolveApiKey({ ownerDb, key, now }: { ownerDb: Db; key: s
     .where((q) => q.whereNull('lastUsedAt').orWhereRaw(`last_used_at < ?::timestamptz - ${TOUCH_AFTER}`, [now]))
     .update({ lastUsedAt: now });
   if (touched) await ownerDb('users').where({ id: row.userId }).update({ lastActivityAt: now });
-  return { type: 'api_key', tenantId: row.tenantId, userId: row.userId, keyId: row.id, prefix: row.prefix };
+  return {
+    type: 'api_key',
+    tenantId: row.tenantId,
+    userId: row.userId,
+    keyId: row.id,
+    prefix: row.prefix,
+    email: row.email,
+    permissions: row.permissions,
+    mustChangePassword: false,
+  };
 }
 
 async function findApiUser(trx: Trx, userId: string) {

@@ -1,8 +1,12 @@
 import type { Db, Trx } from '../../db/index';
 import type { Env } from '../env';
+import type { Permission } from './roles';
 import { hashToken, newToken } from './tokens';
 
-export type SessionActor = { type: 'user'; tenantId: string; userId: string; sessionId: string };
+/** Loaded with the credential in one query, so a request needs no second look-up of its user. */
+export type ActorProfile = { email: string; permissions: Permission[]; mustChangePassword: boolean };
+
+export type SessionActor = { type: 'user'; tenantId: string; userId: string; sessionId: string } & ActorProfile;
 
 /** `__Host-` pins the cookie to our origin over HTTPS; browsers refuse it over plain http. */
 export const sessionCookie = (env: Pick<Env, 'NODE_ENV'>) =>
@@ -51,8 +55,9 @@ export async function resolveSession({
   const row = await ownerDb('sessions as s')
     .join('tenants as t', 't.id', 's.tenantId')
     .join('users as u', 'u.id', 's.userId')
+    .join('roles as r', 'r.id', 'u.roleId')
     .where('s.tokenHash', hashToken(token))
-    .first('s.id', 's.tenantId', 's.userId', 's.lastSeenAt', 's.expiresAt', 't.sessionIdleMinutes', 'u.status');
+    .first('s.id', 's.tenantId', 's.userId', 's.lastSeenAt', 's.expiresAt', 't.sessionIdleMinutes', 'u.status', 'u.email', 'u.mustChangePassword', 'r.permissions');
   if (!row) return null;
   const idleDeadline = row.lastSeenAt.getTime() + row.sessionIdleMinutes * 60_000;
   if (now >= row.expiresAt || now.getTime() >= idleDeadline || row.status !== 'active') {
@@ -62,7 +67,15 @@ export async function resolveSession({
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
     await ownerDb('sessions').where({ id: row.id }).update({ lastSeenAt: now });
   }
-  return { type: 'user', tenantId: row.tenantId, userId: row.userId, sessionId: row.id };
+  return {
+    type: 'user',
+    tenantId: row.tenantId,
+    userId: row.userId,
+    sessionId: row.id,
+    email: row.email,
+    permissions: row.permissions,
+    mustChangePassword: row.mustChangePassword,
+  };
 }
 
 export async function deleteSession({ trx, sessionId }: { trx: Trx; sessionId: string }) {

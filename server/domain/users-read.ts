@@ -1,15 +1,19 @@
 import type { z } from 'zod';
 import type { Trx } from '../../db/index';
 import type { listUsersInput, loginHistoryInput } from '../routers/users/users.types';
+import { AppError } from '../errors';
 import { decodeCursor, page } from './pagination';
 import { findRole, findUser } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
 
 export async function getUser(trx: Trx, id: string) {
-  const user = await findUser(trx, id);
-  const { passwordHash, ...rest } = user;
-  const role = await findRole(trx, user.roleId);
-  return { ...rest, hasPassword: Boolean(passwordHash), role: { id: role.id, name: role.name, audience: role.audience } };
+  const row = await trx('users as u')
+    .join('roles as r', 'r.id', 'u.roleId')
+    .where('u.id', id)
+    .first([...USER_COLUMNS.map((c) => `u.${c}`), 'u.passwordHash', 'r.name as roleName', 'r.audience as roleAudience']);
+  if (!row) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
+  const { passwordHash, roleName, roleAudience, ...user } = row as PublicUser & { passwordHash: string | null; roleName: string; roleAudience: string };
+  return { ...user, hasPassword: Boolean(passwordHash), role: { id: user.roleId, name: roleName, audience: roleAudience } };
 }
 
 export async function getUserPermissions(trx: Trx, id: string) {

@@ -88,26 +88,20 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
 export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
 
 export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) => {
-  const { tenantId, userId } = ctx.actor;
+  const { tenantId, userId, email } = ctx.actor;
+  // The session or key was resolved with its user's status, role and flags a moment ago.
+  if (ctx.actor.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
+    throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
+  }
+  const permissions = new Set<Permission>(ctx.actor.permissions);
   return withTenant(ctx.db, tenantId, async (trx) => {
-    const user = await trx('users as u')
-      .join('roles as r', 'r.id', 'u.roleId')
-      .where('u.id', userId)
-      .first('u.id', 'u.email', 'u.status', 'u.kind', 'u.mustChangePassword', 'r.permissions', 'r.key as roleKey');
-    if (!user || user.status !== 'active') {
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
-    }
-    if (user.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
-      throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
-    }
-    const permissions = new Set<Permission>(user.permissions);
     const scope: Scope = {
       trx,
       tenantId,
       actor:
         ctx.actor.type === 'api_key'
-          ? { type: 'api_key', id: ctx.actor.keyId, label: `${ctx.actor.prefix}… (${user.email})` }
-          : { type: 'user', id: userId, label: user.email },
+          ? { type: 'api_key', id: ctx.actor.keyId, label: `${ctx.actor.prefix}… (${email})` }
+          : { type: 'user', id: userId, label: email },
       actorUserId: userId,
       permissions,
       ip: ctx.meta.ip,
