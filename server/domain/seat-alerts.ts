@@ -13,13 +13,30 @@ export const billingAdmins = (trx: Trx, tenantId: string) => usersWithPermission
  * One email per crossing of 80 % and of 100 % used, not one per user: the pool remembers the
  * highest threshold it announced and forgets it when usage falls back below.
  */
-export async function checkSeatThresholds({ trx, tenantId, seatType, jobs }: { trx: Trx; tenantId: string; seatType: SeatType; jobs: JobSender }) {
+export async function checkSeatThresholds({
+  trx,
+  tenantId,
+  seatType,
+  jobs,
+  used: known,
+}: {
+  trx: Trx;
+  tenantId: string;
+  seatType: SeatType;
+  jobs: JobSender;
+  /** Seats in use, when the caller has just counted them under the pool lock. */
+  used?: number;
+}) {
   const pool = await trx('seat_pools').where({ tenantId, seatType }).forUpdate().first('purchased', 'alertedPercent');
   if (!pool) return;
-  const [{ used }] = await trx('users')
-    .where({ tenantId, kind: seatType, isSystem: false })
-    .whereIn('status', SEAT_HOLDING)
-    .select(trx.raw('count(*)::int as used'));
+  const used =
+    known ??
+    (
+      await trx('users')
+        .where({ tenantId, kind: seatType, isSystem: false })
+        .whereIn('status', SEAT_HOLDING)
+        .select(trx.raw('count(*)::int as used'))
+    )[0].used;
   const percent = pool.purchased === 0 ? (used > 0 ? 100 : 0) : (used / pool.purchased) * 100;
   const level = THRESHOLDS.find((t) => percent >= t) ?? 0;
   if (level === pool.alertedPercent || pool.purchased === 0) {

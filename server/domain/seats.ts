@@ -101,4 +101,6 @@ export async function claimSeat({
       used,
     });
   }
+  /** Seats in use once the caller has written the user it claimed for. */
+  return { usedAfter: used + 1 };
 }

@@ -52,7 +52,7 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
   if (input.status !== 'active') await assertNotLastActiveOwner(trx, tenantId, user, VERB[input.status]);
 
   const regainsSeat = !SEAT_HOLDING.includes(user.status) && SEAT_HOLDING.includes(input.status);
-  if (regainsSeat) await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' });
+  const claimed = regainsSeat ? await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' }) : null;
 
   // A person who never set a password comes back as invited, with a new invitation (SPEC).
   const next: UserStatus = input.status === 'active' && user.kind !== 'api' && !user.passwordHash ? 'invited' : input.status;
@@ -79,7 +79,7 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
   }
   if (next === 'invited') await sendInvitation(scope, updated);
   if (regainsSeat || SEAT_HOLDING.includes(user.status) !== SEAT_HOLDING.includes(next)) {
-    await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
+    await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: claimed?.usedAfter });
   }
   await writeAudit({
     trx,

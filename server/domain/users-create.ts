@@ -37,7 +37,7 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
     role = (await trx('roles').where({ key: DEFAULT_ROLE[input.kind], audience: AUDIENCE_OF_KIND[input.kind] }).first()) as RoleRow;
   }
   assertCanGrant(role, scope.permissions);
-  await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
+  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
 
   const [user] = (await trx('users')
     .insert({
@@ -68,6 +68,6 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
     at: now,
   });
   if (user.kind !== 'api') await sendInvitation(scope, user);
-  await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
+  await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: usedAfter });
   return user;
 }
