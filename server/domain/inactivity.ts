@@ -49,10 +49,14 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
     const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
     const reason = `Inactive for ${tenant.inactivityDays} days`;
     const { rows: deactivated } = await trx.raw(
-      `with stale as (${STALE_USERS} for update of u),
+      `with stale as (${STALE_USERS}),
        changed as (
+         -- The staleness test is repeated here, where PostgreSQL rechecks it against a row changed
+         -- meanwhile (a sign-in): cheaper than locking every candidate first, and as safe.
          update users set status = 'deactivated', status_reason = :reason, deactivated_at = :now, updated_at = :now
          from stale where users.id = stale.id
+           and users.status in ('active', 'invited', 'locked') and not users.exempt_from_inactivity
+           and coalesce(users.last_activity_at, users.created_at) < :cutoff
          returning users.id, users.kind, stale.status as previous, stale.email, stale.display_name, stale.last_activity
        ),
        audited as (
