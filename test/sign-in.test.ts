@@ -187,3 +187,22 @@ describe('caller-level refusals', () => {
     expect((error as TRPCError).message).toBe(INVALID_CREDENTIALS);
   });
 });
+
+describe('source IP in login history', () => {
+  it('honours X-Forwarded-For only when TRUST_PROXY is set', async () => {
+    for (const [trust, expected] of [
+      ['true', '198.51.100.7'],
+      ['false', '127.0.0.1'],
+    ]) {
+      const proxied = await createTestApp({ TRUST_PROXY: trust });
+      const { url: base } = await startHttp(proxied.deps);
+      await fetch(`${base}/trpc/auth.login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+        body: JSON.stringify({ workspace: 'nowhere', email: `proxy-${trust}@example.test`, password: 'whatever it is' }),
+      });
+      const [event] = await proxied.database.owner('login_events').where({ email: `proxy-${trust}@example.test` });
+      expect(event.ip).toBe(expected);
+    }
+  });
+});

@@ -94,6 +94,17 @@ describe('self and Owner protections', () => {
     expect(refused.message).toContain('billing.manage');
   });
 
+  it('a role change keeps to the audience of the user kind', async () => {
+    const { owner, tenant } = await signUp(app);
+    await app.database.owner('seat_pools').where({ tenantId: tenant.id }).update({ included: 5 });
+    const client = await owner.users.create({ kind: 'client', email: 'aud-client@example.test', firstName: 'C', lastName: 'C' });
+    const roles = await owner.roles.list();
+    const refused = await refusal(owner.users.setRole({ id: client.id, roleId: roles.find((r) => r.key === 'admin')!.id }));
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: 'If the user is defined as Client User, only client roles can be given for this user.' });
+    const custom = await owner.roles.create({ name: 'Client lead', audience: 'client', permissions: ['users.read'] });
+    expect((await owner.users.setRole({ id: client.id, roleId: custom.id })).roleId).toBe(custom.id);
+  });
+
   it('a role change ends the sessions of that user and is audited', async () => {
     const { owner, tenant } = await signUp(app);
     const password = 'a good long password';
@@ -179,6 +190,9 @@ describe('permissions and tenant isolation', () => {
     expect(escalate.code).toBe('FORBIDDEN');
     expect((await actor.tenant.updateSettings({ lockoutThreshold: 5, inactivityDays: 30 })).lockoutThreshold).toBe(5);
     const settings = (await actor.audit.list({ action: 'tenant.' })).items[0];
+    const now = app.clock.now().getTime();
+    expect((await actor.audit.list({ action: 'tenant.settings', from: new Date(now - 1000).toISOString() })).items).toHaveLength(1);
+    expect((await actor.audit.list({ action: 'tenant.settings', to: new Date(now - 1000).toISOString() })).items).toEqual([]);
     expect(settings).toMatchObject({ before: { lockoutThreshold: 10, inactivityDays: 90 }, after: { lockoutThreshold: 5, inactivityDays: 30 } });
   });
 });

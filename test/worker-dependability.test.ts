@@ -110,9 +110,13 @@ describe('PostgreSQL going away and coming back', () => {
     const refused = await signup();
     expect(refused.status).toBe(503);
     expect((await refused.json()).error.message).toBe('The database is unavailable. Please try again in a moment.');
+    // A worker started while the database is away waits for it instead of exiting.
+    const late = startWorker({ env, log: pino({ level: 'silent' }), pollingIntervalSeconds: 0.5 });
     await new Promise((r) => setTimeout(r, 3000));
 
     server = await startEmbeddedPostgres({ dir, durable: false, port: server.port });
+    const lateWorker = await late;
+    onCleanup(() => lateWorker.stop());
     await waitFor('/healthz to answer 200', async () => (await fetch(`${web.url}/healthz`)).status === 200);
     const input = signupInput();
     expect((await signup(input)).status).toBe(200);

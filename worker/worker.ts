@@ -25,14 +25,20 @@ export type WorkerOptions = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The worker may start before the database: keep trying, and say so, instead of exiting. */
-async function startBoss(boss: PgBoss, log: Logger) {
+/**
+ * The worker may start before the database: keep trying, and say so, instead of exiting. A
+ * pg-boss instance whose start failed stays half-started, so each attempt gets a fresh one.
+ */
+async function startBoss(options: PgBoss.ConstructorOptions, log: Logger) {
   for (let attempt = 1; ; attempt++) {
+    const boss = new PgBoss(options);
+    boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
     try {
       await boss.start();
-      return;
+      return boss;
     } catch (err) {
       log.warn({ err, attempt }, 'database not reachable yet; retrying');
+      await boss.stop({ graceful: false, wait: false }).catch(() => {});
       await sleep(Math.min(10_000, 500 * attempt));
     }
   }
@@ -53,14 +59,15 @@ function logged<T>(name: string, log: Logger, handler: (job: PgBoss.JobWithMetad
 
 export async function startWorker({ env, log, pollingIntervalSeconds = 2, now, maintenanceIntervalSeconds }: WorkerOptions) {
   const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost') });
-  const boss = new PgBoss({
-    connectionString: env.DATABASE_URL,
-    max: 6,
-    application_name: 'seatwise-worker',
-    ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds, cronMonitorIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
-  });
-  boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
-  await startBoss(boss, log);
+  const boss = await startBoss(
+    {
+      connectionString: env.DATABASE_URL,
+      max: 6,
+      application_name: 'seatwise-worker',
+      ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds, cronMonitorIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
+    },
+    log,
+  );
   await ensureQueues(boss);
 
   const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
