@@ -12,9 +12,11 @@ type DbOptions = {
   role?: string;
   max?: number;
   onError?: (error: Error) => void;
+  /** Where knex's own warnings go (a lost connection, a pool timeout); silent by default. */
+  warn?: (message: string) => void;
 };
 
-export function createDb(connectionString: string, { role, max = 10, onError }: DbOptions = {}): Db {
+export function createDb(connectionString: string, { role, max = 10, onError, warn = () => {} }: DbOptions = {}): Db {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: role ? 'seatwise-web' : 'seatwise' },
@@ -28,6 +30,7 @@ export function createDb(connectionString: string, { role, max = 10, onError }: 
         conn.query(`set role ${role}`, (err: Error | null) => done(err, conn));
       },
     },
+    log: { warn, error: warn, deprecate: warn, debug: () => {} },
     ...knexSnakeCaseMappers(),
   });
 }

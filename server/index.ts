@@ -11,11 +11,12 @@ import { createStripeClient } from './stripe/client';
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'web');
 const onPoolError = (error: Error) => log.warn({ err: error }, 'database connection lost');
+const warn = (message: string) => log.warn({ knex: message }, 'database warning');
 
 const db = env.DATABASE_WEB_URL
-  ? createDb(env.DATABASE_WEB_URL, { onError: onPoolError })
-  : createDb(env.DATABASE_URL, { role: WEB_ROLE, onError: onPoolError });
-const ownerDb = createDb(env.DATABASE_URL, { max: 4, onError: onPoolError });
+  ? createDb(env.DATABASE_WEB_URL, { onError: onPoolError, warn })
+  : createDb(env.DATABASE_URL, { role: WEB_ROLE, onError: onPoolError, warn });
+const ownerDb = createDb(env.DATABASE_URL, { max: 4, onError: onPoolError, warn });
 
 const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;
 const app = createApp({ env, db, ownerDb, jobs: createJobSender(), stripe: createStripeClient(env), log, now: () => new Date() }, { remixBuild });

@@ -58,7 +58,7 @@ function logged<T>(name: string, log: Logger, handler: (job: PgBoss.JobWithMetad
 }
 
 export async function startWorker({ env, log, pollingIntervalSeconds = 2, now, maintenanceIntervalSeconds }: WorkerOptions) {
-  const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost') });
+  const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost'), warn: (message) => log.warn({ knex: message }, 'database warning') });
   const boss = await startBoss(
     {
       connectionString: env.DATABASE_URL,
