@@ -13,11 +13,15 @@ import { WEB_ROLE } from '../index';
 export async function up(knex: Knex) {
   await knex.raw(`
     create extension if not exists pg_trgm;
+    -- plpgsql, so that each connection plans the query once and reuses the plan.
     create function user_search_ids(pattern text) returns setof uuid
-      language sql stable security definer set search_path = public, pg_temp rows 100 as $fn$
-        select id from users
-        where tenant_id = current_tenant_id()
-          and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern
+      language plpgsql stable security definer set search_path = public, pg_temp rows 100 as $fn$
+      begin
+        return query
+          select id from users
+          where tenant_id = current_tenant_id()
+            and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern;
+      end
       $fn$;
     revoke all on function user_search_ids(text) from public;
     grant execute on function user_search_ids(text) to ${WEB_ROLE};
