@@ -10,6 +10,7 @@ export default defineConfig({
     // CI has two cores; each test file gets its own database, so files run in parallel safely.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Browser tests get their own, longer timeouts in test/e2e: two cores are shared with every other file.
     hookTimeout: 60_000,
   },
 });

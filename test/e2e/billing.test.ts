@@ -49,5 +49,5 @@ describe.skipIf(!browser.available)('buying seats in Chromium (Stripe emulator)'
     await createClient();
     await page.waitForURL(/\?created=1$/);
     expect((await app.database.owner('users').where({ email: 'cleo@client.test' }).first()).kind).toBe('client');
-  });
+  }, 120_000);
 });

@@ -66,5 +66,5 @@ describe.skipIf(!browser.available)('signing in and recovering a password in Chr
     await expect.poll(() => page.getByRole('alert').textContent()).toBe(
       'This password reset link has expired or has already been used. Request a new one.',
     );
-  });
+  }, 120_000);
 });

@@ -39,5 +39,5 @@ describe.skipIf(!browser.available)('sign-up in Chromium', () => {
         return page.locator('.mail h2').allTextContents();
       }, { timeout: 15_000 })
       .toContain('Welcome to Seatwise, Bruce');
-  });
+  }, 120_000);
 });

@@ -78,5 +78,5 @@ describe.skipIf(!browser.available)('the user lifecycle in Chromium', () => {
     await shot(invitee, '4-invitee-dashboard');
     const bea = await app.database.owner('users').where({ email: 'bea@lifecycle.test' }).first();
     expect(bea.status).toBe('active');
-  });
+  }, 120_000);
 });
