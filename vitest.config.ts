@@ -10,6 +10,8 @@ export default defineConfig({
     // CI has two cores; each test file gets its own database, so files run in parallel safely.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Polls wait for pages and jobs on a busy 2-core machine: a second is too short there.
+    expect: { poll: { timeout: 10_000 } },
     // Browser tests get their own, longer timeouts in test/e2e: two cores are shared with every other file.
     hookTimeout: 60_000,
   },

@@ -12,7 +12,7 @@ describe('the inactivity schedule across three worker instances', () => {
   it('runs once a minute for five minutes, never twice at once', async () => {
     const app = await createTestApp({ INACTIVITY_CRON: '* * * * *' });
     const log = pino({ level: 'silent' });
-    const workers = await Promise.all([0, 1, 2].map(() => startWorker({ env: app.env, log, pollingIntervalSeconds: 1, maintenanceIntervalSeconds: 5 })));
+    const workers = await Promise.all([0, 1, 2].map(() => startWorker({ env: app.env, log, pollingIntervalSeconds: 1 })));
     onCleanup(() => Promise.all(workers.map((w) => w.stop())));
     const startedAt = new Date();
     const firstMinute = new Date(Math.ceil(startedAt.getTime() / 60_000) * 60_000);

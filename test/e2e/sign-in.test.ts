@@ -32,6 +32,9 @@ describe.skipIf(!browser.available)('signing in and recovering a password in Chr
     await page.waitForURL(/\/login/);
 
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    // A client-side navigation: fill the new page's fields, not the old page's.
+    await page.waitForURL(`${url}/forgot-password`);
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await page.getByLabel('Workspace').fill(tenant.slug);
     await page.getByLabel('Email').fill(input.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
