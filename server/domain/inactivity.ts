@@ -149,15 +149,23 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
   return rows.length;
 }
 
-/** The whole sweep: every tenant with the policy on, each in its own transaction. */
-export async function runInactivitySweep({ db, jobs, now }: { db: Db; jobs: JobSender; now: Date }) {
+/**
+ * The whole sweep: every tenant with the policy on, each in its own transaction. Tenants share
+ * nothing, so `concurrency` of them run at once (one connection each).
+ */
+export async function runInactivitySweep({ db, jobs, now, concurrency = 2 }: { db: Db; jobs: JobSender; now: Date; concurrency?: number }) {
   const totals = { tenants: 0, deactivated: 0, warned: 0 };
-  for (const tenant of await tenantsWithSweep(db)) {
-    const result = await sweepTenant({ db, jobs, tenant, now });
-    totals.tenants += 1;
-    totals.deactivated += result.deactivated;
-    totals.warned += result.warned;
-  }
+  const queue = await tenantsWithSweep(db);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let tenant = queue.shift(); tenant; tenant = queue.shift()) {
+        const result = await sweepTenant({ db, jobs, tenant, now });
+        totals.tenants += 1;
+        totals.deactivated += result.deactivated;
+        totals.warned += result.warned;
+      }
+    }),
+  );
   return totals;
 }
 
