@@ -8,12 +8,12 @@ import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput
 import { writeAudit } from './audit';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword, verifyPassword } from './passwords';
-import { hitRateLimit } from './rate-limits';
+import { hitRateLimit, RATE_LIMITS } from './rate-limits';
+import type { RequestMeta as Meta } from './scope';
 import { createSession, endUserSessions } from './sessions';
 import { USER_COLUMNS, type PublicUser } from './users';
 import { findWorkspace } from './workspaces';
 
-type Meta = { ip: string | null; userAgent: string | null };
 
 export const RESET_REQUESTED =
   'If an account exists for that email in that workspace, we have sent it a link to choose a new password. The link works for one hour.';
@@ -47,7 +47,7 @@ export async function requestPasswordReset({
     db,
     now,
     subject: meta.ip ?? 'unknown',
-    limit: { name: 'password-reset', max: env.PASSWORD_RESET_RATE_LIMIT, windowSeconds: 900, message: 'Too many password reset requests from your network.' },
+    limit: RATE_LIMITS.passwordReset(env),
   });
   const tenantId = await findWorkspace({ ownerDb, slug: input.workspace });
   if (!tenantId) return { message: RESET_REQUESTED };

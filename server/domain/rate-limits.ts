@@ -1,7 +1,15 @@
 import type { Db } from '../../db/index';
+import type { Env } from '../env';
 import { AppError } from '../errors';
 
 export type RateLimit = { name: string; max: number; windowSeconds: number; message: string };
+
+/** Every limit in one place; the counts come from the environment. */
+export const RATE_LIMITS = {
+  signIn: (env: Env): RateLimit => ({ name: 'sign-in', max: env.SIGN_IN_RATE_LIMIT, windowSeconds: 900, message: 'Too many sign-in attempts from your network.' }),
+  passwordReset: (env: Env): RateLimit => ({ name: 'password-reset', max: env.PASSWORD_RESET_RATE_LIMIT, windowSeconds: 900, message: 'Too many password reset requests from your network.' }),
+  apiKey: (env: Env): RateLimit => ({ name: 'api-key', max: env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' }),
+};
 
 /**
  * Counts one hit for `subject` in the current fixed window and refuses past `max`. One upsert:

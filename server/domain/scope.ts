@@ -3,6 +3,9 @@ import type { JobSender } from '../jobs/index';
 import type { AuditActor } from './audit';
 import type { Permission } from './roles';
 
+/** Who sent a request, as the audit log and login history record it. */
+export type RequestMeta = { ip: string | null; userAgent: string | null };
+
 /** What a use case inside a tenant needs: its transaction (tenant set), who acts, and when. */
 export type Scope = {
   trx: Trx;

@@ -6,7 +6,8 @@ import type { JobSender } from '../jobs/index';
 import type { LoginInput } from '../routers/auth/login.types';
 import { writeAudit } from './audit';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';
-import { hitRateLimit } from './rate-limits';
+import { hitRateLimit, RATE_LIMITS } from './rate-limits';
+import type { RequestMeta as Meta } from './scope';
 import { createSession, deleteSession, endUserSessions } from './sessions';
 import { USER_COLUMNS, type PublicUser } from './users';
 import { findWorkspace } from './workspaces';
@@ -21,7 +22,6 @@ export const notActiveMessage = (status: string) =>
 
 export type LoginResult = 'success' | 'wrong_password' | 'unknown_user' | 'locked' | 'not_active' | 'api_user';
 
-type Meta = { ip: string | null; userAgent: string | null };
 
 async function recordAttempt(
   db: Db | Trx,
@@ -66,7 +66,7 @@ export async function signIn({
     db,
     now,
     subject: meta.ip ?? 'unknown',
-    limit: { name: 'sign-in', max: env.SIGN_IN_RATE_LIMIT, windowSeconds: 900, message: 'Too many sign-in attempts from your network.' },
+    limit: RATE_LIMITS.signIn(env),
   });
 
   const tenantId = await findWorkspace({ ownerDb, slug: input.workspace });

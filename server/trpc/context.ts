@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import type { JobSender } from '../jobs/index';
 import { TRPCError } from '@trpc/server';
 import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys';
+import type { RequestMeta } from '../domain/scope';
 import { resolveSession, sessionCookie, type SessionActor } from '../domain/sessions';
 import { AppError } from '../errors';
 
@@ -25,7 +26,6 @@ export type Deps = {
 
 export type Actor = SessionActor | ApiKeyActor;
 
-export type RequestMeta = { ip: string | null; userAgent: string | null };
 
 export type CookieJar = {
   get(name: string): string | undefined;

@@ -3,7 +3,7 @@ import { z, ZodError } from 'zod';
 import { withTenant } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
-import { hitRateLimit } from '../domain/rate-limits';
+import { hitRateLimit, RATE_LIMITS } from '../domain/rate-limits';
 import type { Scope } from '../domain/scope';
 import type { Context } from './context';
 
@@ -75,7 +75,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
       db: ctx.db,
       now: ctx.now(),
       subject: ctx.actor.keyId,
-      limit: { name: 'api-key', max: ctx.env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' },
+      limit: RATE_LIMITS.apiKey(ctx.env),
     });
   }
   return next({ ctx: { actor: ctx.actor } });
