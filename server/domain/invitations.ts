@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index';
 import { AppError } from '../errors';
 import { writeAudit } from './audit';
+import type { RequestMeta } from './scope';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
@@ -23,7 +24,7 @@ export async function acceptInvitation({
   db: Db;
   ownerDb: Db;
   now: Date;
-  meta: { ip: string | null; userAgent: string | null };
+  meta: RequestMeta;
   input: { token: string; password: string };
 }) {
   const result = await consumeOneTimeToken({
