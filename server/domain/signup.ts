@@ -5,6 +5,7 @@ import type { JobSender } from '../jobs/index';
 import { emailSend } from '../jobs/email-send';
 import type { SignupInput } from '../routers/auth/signup.types';
 import { writeAudit } from './audit';
+import type { RequestMeta } from './scope';
 import { hashPassword } from './passwords';
 import { createBuiltInRoles } from './roles';
 import { SEAT_TYPES } from './seats';
@@ -28,7 +29,7 @@ export async function signup({
   env: Env;
   jobs: JobSender;
   now: Date;
-  meta: { ip: string | null; userAgent: string | null };
+  meta: RequestMeta;
   input: SignupInput;
 }) {
   const passwordHash = await hashPassword(input.password);
