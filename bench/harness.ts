@@ -48,6 +48,23 @@ export async function startWeb(databaseUrl: string, env: Record<string, string> 
   };
 }
 
+/** The stack floor (floor-server.ts) in its own process, like the real web process. */
+export async function startFloorServer() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number }));
+    child.once('exit', reject);
+  });
+  return {
+    /** A tRPC query URL of the floor's empty procedure. */
+    url: (input: unknown) => `http://127.0.0.1:${port}/trpc/echo?input=${encodeURIComponent(JSON.stringify(input))}`,
+    stop: () => void child.kill('SIGTERM'),
+  };
+}
+
+/** Both sides of a comparison run warm: JIT-compiled code, pooled connections, cached plans. */
+export const WARM_UP = 200;
+
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];

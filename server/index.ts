@@ -16,7 +16,7 @@ const warn = (message: string) => log.warn({ knex: message }, 'database warning'
 const db = env.DATABASE_WEB_URL
   ? createDb(env.DATABASE_WEB_URL, { onError: onPoolError, warn })
   : createDb(env.DATABASE_URL, { role: WEB_ROLE, onError: onPoolError, warn });
-const ownerDb = createDb(env.DATABASE_URL, { max: 4, onError: onPoolError, warn });
+const ownerDb = createDb(env.DATABASE_URL, { max: 10, onError: onPoolError, warn });
 
 const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;
 const app = createApp({ env, db, ownerDb, jobs: createJobSender(), stripe: createStripeClient(env), log, now: () => new Date() }, { remixBuild });

@@ -71,4 +71,26 @@ describe('row-level security (SPEC "Tenant isolation")', () => {
     await withTenant(app.database.web, a.tenant.id, async (trx) => expect(await trx('users')).toHaveLength(1));
     expect(await app.database.web('users')).toEqual([]);
   });
+
+  it('a tenant id that is not a uuid, or a nested tenant transaction, is refused before any SQL runs', async () => {
+    const web = app.database.web;
+    await expect(withTenant(web, `${a.tenant.id}', false); select 1; --`, async () => 'ran')).rejects.toThrow('A tenant id must be a uuid.');
+    await expect(
+      web.transaction((trx) => withTenant(trx, a.tenant.id, async () => 'ran')),
+    ).rejects.toThrow('A tenant transaction cannot be nested in another transaction.');
+    // The tenant really is set for the whole transaction, and only for it.
+    const seen = await withTenant(web, b.tenant.id, async (trx) => (await trx.raw(`select current_setting('app.tenant_id') as t`)).rows[0].t);
+    expect(seen).toBe(b.tenant.id);
+    expect((await web.raw(`select coalesce(current_setting('app.tenant_id', true), '') as t`)).rows[0].t).toBe('');
+  });
+
+  it('a read-only tenant transaction (every query procedure) reads its tenant and can write nothing', async () => {
+    const web = app.database.web;
+    const names = await withTenant(web, a.tenant.id, async (trx) => (await trx('users').select('firstName')).map((u) => u.firstName), { readOnly: true });
+    expect(names).toEqual(['Ada']);
+    await expect(
+      withTenant(web, a.tenant.id, (trx) => trx('users').where({ id: a.user.id }).update({ firstName: 'Mallory' }), { readOnly: true }),
+    ).rejects.toThrow(/read-only transaction/);
+    expect((await app.database.owner('users').where({ id: a.user.id }).first()).firstName).toBe('Ada');
+  });
 });

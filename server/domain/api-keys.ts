@@ -5,6 +5,8 @@ import type { createApiKeyInput } from '../routers/api-keys/api-keys.types';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { writeAudit, type AuditActor } from './audit';
 import type { Scope } from './scope';
+import { rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from './rate-limits';
+import type { Permission } from './roles';
 import type { ActorProfile } from './sessions';
 import { findUser } from './user-rules';
 
@@ -22,22 +24,35 @@ export type ApiKeyRow = {
 export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string } & ActorProfile;
 
 const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
-const TOUCH_AFTER = "interval '1 minute'";
+const TOUCH_AFTER_MS = 60_000;
 
 /**
  * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
  * reveals anything about another tenant (an unknown key is just unknown).
  */
-export async function resolveApiKey({ ownerDb, key, now }: { ownerDb: Db; key: string; now: Date }): Promise<ApiKeyActor> {
+export async function resolveApiKey({ ownerDb, key, now, limit }: { ownerDb: Db; key: string; now: Date; limit: RateLimit }): Promise<ApiKeyActor> {
   if (!isWellFormedApiKey(key)) {
     throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
   }
-  const row = await ownerDb('api_keys as k')
-    .join('users as u', 'u.id', 'k.userId')
-    .join('roles as r', 'r.id', 'u.roleId')
-    .where('k.keyHash', hashApiKey(key))
-    .first('k.id', 'k.tenantId', 'k.userId', 'k.prefix', 'k.expiresAt', 'k.revokedAt', 'u.status', 'u.email', 'r.permissions');
-  if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
+  // One round trip: the key, its user and role, and this request's hit in the key's rate limit.
+  const { rows } = await ownerDb.raw(
+    `with k as (
+       select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
+       from api_keys k join users u on u.id = k.user_id join roles r on r.id = u.role_id
+       where k.key_hash = ?
+     ), hit as (
+       insert into rate_limits (key, window_start) select ? || k.id, ? from k
+       on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+       returning hits
+     )
+     select k.*, (select hits from hit) as hits from k`,
+    [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now)],
+  );
+  const found = rows[0] as
+    | { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number }
+    | undefined;
+  if (!found) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
+  const row = { id: found.id, tenantId: found.tenant_id, userId: found.user_id, prefix: found.prefix, expiresAt: found.expires_at, revokedAt: found.revoked_at, status: found.status, email: found.email, permissions: found.permissions };
   if (row.revokedAt) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
   if (row.expiresAt && row.expiresAt <= now) {
     throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expiresAt.toISOString()}.`, { reason: 'KEY_EXPIRED' });
@@ -45,12 +60,16 @@ export async function resolveApiKey({ ownerDb, key, now }: { ownerDb: Db; key: s
   if (row.status !== 'active') {
     throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
   }
-  // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a minute.
-  const touched = await ownerDb('api_keys')
-    .where({ id: row.id })
-    .where((q) => q.whereNull('lastUsedAt').orWhereRaw(`last_used_at < ?::timestamptz - ${TOUCH_AFTER}`, [now]))
-    .update({ lastUsedAt: now });
-  if (touched) await ownerDb('users').where({ id: row.userId }).update({ lastActivityAt: now });
+  refuseOverLimit(limit, found.hits, now);
+  // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a
+  // minute; the condition is rechecked in the update so that concurrent requests touch it once.
+  if (!found.last_used_at || now.getTime() - found.last_used_at.getTime() >= TOUCH_AFTER_MS) {
+    const touched = await ownerDb('api_keys')
+      .where({ id: row.id })
+      .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<=', new Date(now.getTime() - TOUCH_AFTER_MS)))
+      .update({ lastUsedAt: now });
+    if (touched) await ownerDb('users').where({ id: row.userId }).update({ lastActivityAt: now });
+  }
   return {
     type: 'api_key',
     tenantId: row.tenantId,

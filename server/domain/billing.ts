@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { z } from 'zod';
-import type { Db, Trx } from '../../db/index';
+import { withTenant, type Db, type Trx } from '../../db/index';
 import type { Env } from '../env';
 import { AppError } from '../errors';
 import { emailSend } from '../jobs/email-send';
@@ -121,8 +121,7 @@ export async function processStripeEvent({ db, stripe, env, jobs, eventId, now }
   }
   const subscription = await client.subscriptions.retrieve(subscriptionId);
   const item = subscription.items.data[0];
-  await db.transaction(async (trx) => {
-    await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenant.id]);
+  await withTenant(db, tenant.id, async (trx) => {
     const pools = await trx('seat_pools').where({ tenantId: tenant.id }).forUpdate().select('seatType', 'subscribed', 'purchased', 'included');
     await trx('subscriptions')
       .insert({

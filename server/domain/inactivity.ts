@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../../db/index';
+import { withTenant, type Db, type Trx } from '../../db/index';
 import { emailSend } from '../jobs/email-send';
 import type { JobSender } from '../jobs/index';
 import { usersWithPermission } from './roles';
@@ -44,8 +44,7 @@ async function tenantsWithSweep(db: Db | Trx, tenantId?: string): Promise<Tenant
  * back the tenant in progress; the rerun finds exactly the users still to do.
  */
 export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: JobSender; tenant: Tenant; now: Date }) {
-  return db.transaction(async (trx) => {
-    await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenant.id]);
+  return withTenant(db, tenant.id, async (trx) => {
     const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
     const reason = `Inactive for ${tenant.inactivityDays} days`;
     const { rows: deactivated } = await trx.raw(

@@ -11,35 +11,36 @@ export const RATE_LIMITS = {
   apiKey: (env: Env): RateLimit => ({ name: 'api-key', max: env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' }),
 };
 
-/**
- * Counts one hit for `subject` in the current fixed window and refuses past `max`. One upsert:
- * atomic across any number of web instances.
- */
-export async function hitRateLimit({
-  db,
-  limit,
-  subject,
-  now,
-}: {
-  db: Db;
-  limit: RateLimit;
-  subject: string;
-  now: Date;
-}) {
+/** Hits are counted per subject in fixed windows; this row key and window start name one count. */
+export const rateLimitKey = (limit: RateLimit, subject: string) => `${limit.name}:${subject}`;
+
+export function windowStartOf(limit: RateLimit, now: Date) {
   const windowMs = limit.windowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+}
+
+/** Refuses the hit that went past `max`, saying when to try again. */
+export function refuseOverLimit(limit: RateLimit, hits: number, now: Date) {
+  if (hits <= limit.max) return;
+  const windowEnd = windowStartOf(limit, now).getTime() + limit.windowSeconds * 1000;
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000));
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  throw new AppError('TOO_MANY_REQUESTS', `${limit.message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    reason: 'RATE_LIMITED',
+    retryAfterSeconds,
+  });
+}
+
+/**
+ * Counts one hit for `subject` in the current window and refuses past `max`. One upsert: atomic
+ * across any number of web instances. (API keys count theirs in the statement that finds the key.)
+ */
+export async function hitRateLimit({ db, limit, subject, now }: { db: Db; limit: RateLimit; subject: string; now: Date }) {
   const { rows } = await db.raw(
     `insert into rate_limits (key, window_start) values (?, ?)
      on conflict (key, window_start) do update set hits = rate_limits.hits + 1
      returning hits`,
-    [`${limit.name}:${subject}`, windowStart],
+    [rateLimitKey(limit, subject), windowStartOf(limit, now)],
   );
-  if (rows[0].hits > limit.max) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-    const minutes = Math.ceil(retryAfterSeconds / 60);
-    throw new AppError('TOO_MANY_REQUESTS', `${limit.message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-      reason: 'RATE_LIMITED',
-      retryAfterSeconds,
-    });
-  }
+  refuseOverLimit(limit, rows[0].hits, now);
 }

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import type { JobSender } from '../jobs/index';
 import { TRPCError } from '@trpc/server';
 import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys';
+import { RATE_LIMITS } from '../domain/rate-limits';
 import type { RequestMeta } from '../domain/scope';
 import { resolveSession, sessionCookie, type SessionActor } from '../domain/sessions';
 import { AppError } from '../errors';
@@ -68,7 +69,7 @@ export async function createHttpContext(deps: Deps, req: Request, res: Response)
   const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   try {
     if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
-    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now() });
+    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env) });
     return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, actor };
   } catch (error) {
     if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });

@@ -3,7 +3,6 @@ import { z, ZodError } from 'zod';
 import { withTenant } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
-import { hitRateLimit, RATE_LIMITS } from '../domain/rate-limits';
 import type { Scope } from '../domain/scope';
 import type { Context } from './context';
 
@@ -67,17 +66,9 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** A signed-in user or an API key: narrows ctx.actor. API keys are rate-limited per key. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** A signed-in user or an API key (already rate-limited when it was resolved): narrows ctx.actor. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
-  if (ctx.actor.type === 'api_key') {
-    await hitRateLimit({
-      db: ctx.db,
-      now: ctx.now(),
-      subject: ctx.actor.keyId,
-      limit: RATE_LIMITS.apiKey(ctx.env),
-    });
-  }
   return next({ ctx: { actor: ctx.actor } });
 });
 
@@ -87,13 +78,14 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
  */
 export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
 
-export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) => {
+export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, type, next }) => {
   const { tenantId, userId, email } = ctx.actor;
   // The session or key was resolved with its user's status, role and flags a moment ago.
   if (ctx.actor.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
     throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
   }
   const permissions = new Set<Permission>(ctx.actor.permissions);
+  // Queries read only: enforced by PostgreSQL, and their answer need not wait for COMMIT.
   return withTenant(ctx.db, tenantId, async (trx) => {
     const scope: Scope = {
       trx,
@@ -111,7 +103,7 @@ export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, next }) =
     const result = await next({ ctx: { trx, tenantId, permissions, scope } });
     if (!result.ok) throw result.error;
     return result;
-  });
+  }, { readOnly: type === 'query' });
 });
 
 export const permissionProcedure = (permission: Permission) =>
