@@ -33,50 +33,70 @@ export function createDb(connectionString: string, { role, max = 10, onError, wa
     log: { warn, error: warn, deprecate: warn, debug: () => {} },
     ...knexSnakeCaseMappers(),
   });
-  beginTenantTransactionsInOneRoundTrip(db);
+  openTransactionsInOneRoundTrip(db);
   return db;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type OpeningConfig = { opening?: string; onOpen?: (rows: Record<string, unknown>[]) => void; readOnly?: boolean };
+
 /**
- * Every request pays for its round trips: a tenant transaction sends BEGIN and the tenant as one
- * simple-protocol message instead of two. Simple protocol takes no parameters, so the tenant id is
- * inlined, and only ever a strictly validated uuid.
+ * Every request pays for its round trips: a transaction given an `opening` statement sends it in
+ * the same simple-protocol message as BEGIN instead of one message after it.
  */
-function beginTenantTransactionsInOneRoundTrip(db: Db) {
+function openTransactionsInOneRoundTrip(db: Db) {
   const client = db.client as any;
   const makeTransaction = client.transaction.bind(client);
-  client.transaction = (container: unknown, config: { tenantId?: string; readOnly?: boolean } | undefined, outerTx: unknown) => {
+  client.transaction = (container: unknown, config: OpeningConfig | undefined, outerTx: unknown) => {
     const trx = makeTransaction(container, config, outerTx);
-    const tenantId = config?.tenantId;
-    if (tenantId !== undefined) {
-      if (!UUID.test(tenantId)) throw new Error('A tenant id must be a uuid.');
-      // knex calls begin() only after the connection is acquired, a tick after construction.
+    const { opening, onOpen } = config ?? {};
+    if (opening !== undefined) {
       const begin = config?.readOnly ? 'begin transaction read only' : 'begin';
-      trx.begin = (conn: unknown) => trx.query(conn, `${begin}; select set_config('app.tenant_id', '${tenantId}', true);`);
+      // knex calls begin() only after the connection is acquired, a tick after construction.
+      trx.begin = async (conn: unknown) => {
+        // knex hands back its query object; pg's answer to a two-statement message is an array.
+        const { response } = await trx.query(conn, `${begin}; ${opening};`);
+        onOpen?.(response.at(-1).rows);
+      };
     }
     return trx;
   };
 }
 
 /**
- * Runs fn in one transaction with the tenant set for row-level security. set_config(..., true) is
- * transaction-local: a plain SET would leak the tenant to the next request on the same connection.
+ * Runs fn in a transaction whose first statement, `opening`, travels with BEGIN; fn gets its rows.
+ * Simple protocol takes no parameters: `opening` may hold only literals its caller has strictly
+ * validated (a uuid, a hex digest).
  *
  * A read-only transaction has nothing to commit, so its answer does not wait for COMMIT: the
  * result is returned as soon as fn is done, and the connection goes back to the pool after COMMIT.
  */
-export async function withTenant<T>(db: Db, tenantId: string, fn: (trx: Trx) => Promise<T>, { readOnly = false } = {}): Promise<T> {
-  // A nested transaction would begin with a savepoint, where the tenant cannot be set this way.
+export async function transactionOpenedWith<T>(
+  db: Db,
+  opening: string,
+  fn: (trx: Trx, opened: Record<string, unknown>[]) => Promise<T>,
+  { readOnly = false } = {},
+): Promise<T> {
+  // A nested transaction would begin with a savepoint, where the opening would not run.
   if (db.isTransaction) throw new Error('A tenant transaction cannot be nested in another transaction.');
-  const config = { tenantId, readOnly } as Knex.TransactionConfig;
-  if (!readOnly) return db.transaction(fn, config);
+  let opened: Record<string, unknown>[] = [];
+  const config = { opening, onOpen: (rows) => (opened = rows), readOnly } as OpeningConfig as Knex.TransactionConfig;
+  if (!readOnly) return db.transaction((trx) => fn(trx, opened), config);
   return new Promise<T>((resolve, reject) => {
     db.transaction(async (trx) => {
-      const result = await fn(trx);
+      const result = await fn(trx, opened);
       resolve(result);
       return result;
     }, config).catch(reject);
   });
+}
+
+/**
+ * Runs fn in one transaction with the tenant set for row-level security. set_config(..., true) is
+ * transaction-local: a plain SET would leak the tenant to the next request on the same connection.
+ */
+export async function withTenant<T>(db: Db, tenantId: string, fn: (trx: Trx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error('A tenant id must be a uuid.');
+  return transactionOpenedWith(db, `select set_config('app.tenant_id', '${tenantId}', true)`, (trx) => fn(trx), options);
 }

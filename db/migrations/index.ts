@@ -5,6 +5,7 @@ import * as userSearch from './20261123020000_user_search';
 import * as apiKeys from './20261123030000_api_keys';
 import * as seatAlerts from './20261123040000_seat_alerts';
 import * as billing from './20261123050000_billing';
+import * as sessionActor from './20261123060000_session_actor';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123030000_api_keys': apiKeys,
   '20261123040000_seat_alerts': seatAlerts,
   '20261123050000_billing': billing,
+  '20261123060000_session_actor': sessionActor,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

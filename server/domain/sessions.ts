@@ -1,4 +1,5 @@
-import type { Db, Trx } from '../../db/index';
+import { transactionOpenedWith, type Db, type Trx } from '../../db/index';
+import { AppError } from '../errors';
 import type { Env } from '../env';
 import type { Permission } from './roles';
 import { hashToken, newToken } from './tokens';
@@ -39,43 +40,67 @@ export async function createSession({
   return { id: session.id as string, token, expiresAt };
 }
 
+type SessionRow = {
+  session_id: string;
+  tenant_id: string;
+  user_id: string;
+  last_seen_at: Date;
+  expires_at: Date;
+  session_idle_minutes: number;
+  status: string;
+  email: string;
+  must_change_password: boolean;
+  permissions: Permission[];
+};
+
+export const SIGN_IN_REQUIRED = 'Please sign in to continue.';
+const TOKEN_HASH = /^[0-9a-f]{64}$/;
+
 /**
- * The cookie alone names no tenant, so this look-up is one of the few that use the privileged
- * connection; everything after it runs as the web role inside the session's tenant.
+ * Runs fn in the request's transaction as the session's user, in the session's tenant. BEGIN, the
+ * session look-up and the tenant travel in one round trip (session_actor(), migration
+ * 20261123060000). An unknown, expired or idle session, or one whose user is no longer active,
+ * is refused; the ended ones are deleted.
  */
-export async function resolveSession({
-  ownerDb,
-  token,
-  now,
-}: {
-  ownerDb: Db;
-  token: string;
-  now: Date;
-}): Promise<SessionActor | null> {
-  const row = await ownerDb('sessions as s')
-    .join('tenants as t', 't.id', 's.tenantId')
-    .join('users as u', 'u.id', 's.userId')
-    .join('roles as r', 'r.id', 'u.roleId')
-    .where('s.tokenHash', hashToken(token))
-    .first('s.id', 's.tenantId', 's.userId', 's.lastSeenAt', 's.expiresAt', 't.sessionIdleMinutes', 'u.status', 'u.email', 'u.mustChangePassword', 'r.permissions');
-  if (!row) return null;
-  const idleDeadline = row.lastSeenAt.getTime() + row.sessionIdleMinutes * 60_000;
-  if (now >= row.expiresAt || now.getTime() >= idleDeadline || row.status !== 'active') {
-    await ownerDb('sessions').where({ id: row.id }).delete();
-    return null;
+export async function withSession<T>(
+  { db, ownerDb, token, now, readOnly }: { db: Db; ownerDb: Db; token: string; now: Date; readOnly: boolean },
+  fn: (trx: Trx, actor: SessionActor) => Promise<T>,
+): Promise<T> {
+  const tokenHash = hashToken(token);
+  if (!TOKEN_HASH.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
+  const opening = `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a`;
+  const outcome = await transactionOpenedWith(
+    db,
+    opening,
+    async (trx, [found]) => {
+      const row = found as SessionRow | undefined;
+      if (!row) return { refused: true as const };
+      const idleDeadline = row.last_seen_at.getTime() + row.session_idle_minutes * 60_000;
+      if (now >= row.expires_at || now.getTime() >= idleDeadline || row.status !== 'active') {
+        return { refused: true as const, endedSessionId: row.session_id };
+      }
+      const actor: SessionActor = {
+        type: 'user',
+        tenantId: row.tenant_id,
+        userId: row.user_id,
+        sessionId: row.session_id,
+        email: row.email,
+        permissions: row.permissions,
+        mustChangePassword: row.must_change_password,
+      };
+      const touch = now.getTime() - row.last_seen_at.getTime() > TOUCH_AFTER_MS;
+      return { value: await fn(trx, actor), touchSessionId: touch ? row.session_id : undefined };
+    },
+    { readOnly },
+  );
+  // Both writes are rare (an ended session once, a touch once a minute) and must not depend on
+  // the request's own transaction, which may be read-only or roll back.
+  if ('refused' in outcome) {
+    if (outcome.endedSessionId) await ownerDb('sessions').where({ id: outcome.endedSessionId }).delete();
+    throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED, { reason: 'SIGN_IN_REQUIRED' });
   }
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
-    await ownerDb('sessions').where({ id: row.id }).update({ lastSeenAt: now });
-  }
-  return {
-    type: 'user',
-    tenantId: row.tenantId,
-    userId: row.userId,
-    sessionId: row.id,
-    email: row.email,
-    permissions: row.permissions,
-    mustChangePassword: row.mustChangePassword,
-  };
+  if (outcome.touchSessionId) await ownerDb('sessions').where({ id: outcome.touchSessionId }).update({ lastSeenAt: now });
+  return outcome.value;
 }
 
 export async function deleteSession({ trx, sessionId }: { trx: Trx; sessionId: string }) {

@@ -8,7 +8,8 @@ import { writeAudit } from './audit';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from './rate-limits';
 import type { RequestMeta as Meta } from './scope';
-import { createSession, deleteSession, endUserSessions } from './sessions';
+import { createSession, endUserSessions } from './sessions';
+import { hashToken } from './tokens';
 import { USER_COLUMNS, type PublicUser } from './users';
 import { findWorkspace } from './workspaces';
 
@@ -51,7 +52,7 @@ export async function signIn({
   now,
   meta,
   input,
-  previousSessionId,
+  previousSessionToken,
 }: {
   db: Db;
   ownerDb: Db;
@@ -60,7 +61,7 @@ export async function signIn({
   now: Date;
   meta: Meta;
   input: LoginInput;
-  previousSessionId?: string;
+  previousSessionToken?: string;
 }) {
   await hitRateLimit({
     db,
@@ -118,7 +119,7 @@ export async function signIn({
       .update({ failedSignInCount: 0, lastSignInAt: now, lastActivityAt: now, ...rehash })
       .returning(USER_COLUMNS)) as PublicUser[];
     // A new session id at every sign-in: a cookie planted before it is worth nothing after it.
-    if (previousSessionId) await deleteSession({ trx, sessionId: previousSessionId });
+    if (previousSessionToken) await trx('sessions').where({ tokenHash: hashToken(previousSessionToken) }).delete();
     const session = await createSession({ trx, tenantId, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, now });
     await attempt(user.id, 'success', 'Signed in.');
     return { user: signedIn, session };

@@ -8,7 +8,7 @@ import { TRPCError } from '@trpc/server';
 import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys';
 import { RATE_LIMITS } from '../domain/rate-limits';
 import type { RequestMeta } from '../domain/scope';
-import { resolveSession, sessionCookie, type SessionActor } from '../domain/sessions';
+import { sessionCookie, type SessionActor } from '../domain/sessions';
 import { AppError } from '../errors';
 
 /** What every request shares: built once per process, replaced wholesale in tests. */
@@ -34,7 +34,11 @@ export type CookieJar = {
   clear(name: string): void;
 };
 
-export type Context = Deps & { meta: RequestMeta; cookies: CookieJar; actor: Actor | null };
+/**
+ * An API key is resolved (and rate-limited) before the procedure runs; a session cookie is resolved
+ * by tenant procedures in the request's own transaction (withSession), one round trip fewer.
+ */
+export type Context = Deps & { meta: RequestMeta; cookies: CookieJar; apiKey: ApiKeyActor | null; sessionToken: string | null };
 
 export function expressCookieJar(env: Env, req: Request, res: Response): CookieJar {
   return {
@@ -55,9 +59,7 @@ export function expressCookieJar(env: Env, req: Request, res: Response): CookieJ
 
 /** Transport-free, so tests build the very same context from an in-memory cookie jar. */
 export async function createContext(deps: Deps, { meta, cookies }: { meta: RequestMeta; cookies: CookieJar }): Promise<Context> {
-  const token = cookies.get(sessionCookie(deps.env));
-  const actor = token ? await resolveSession({ ownerDb: deps.ownerDb, token, now: deps.now() }) : null;
-  return { ...deps, meta, cookies, actor };
+  return { ...deps, meta, cookies, apiKey: null, sessionToken: cookies.get(sessionCookie(deps.env)) ?? null };
 }
 
 export async function createHttpContext(deps: Deps, req: Request, res: Response): Promise<Context> {
@@ -70,7 +72,7 @@ export async function createHttpContext(deps: Deps, req: Request, res: Response)
   try {
     if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
     const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env) });
-    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, actor };
+    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: actor, sessionToken: null };
   } catch (error) {
     if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });
     throw error;

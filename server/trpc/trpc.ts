@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { withTenant } from '../../db/index';
+import { withTenant, type Trx } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
 import type { Scope } from '../domain/scope';
-import type { Context } from './context';
+import { SIGN_IN_REQUIRED, withSession } from '../domain/sessions';
+import type { Actor, Context } from './context';
 
 function appErrorOf(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
@@ -66,44 +67,42 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** A signed-in user or an API key (already rate-limited when it was resolved): narrows ctx.actor. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
-  return next({ ctx: { actor: ctx.actor } });
-});
-
 /**
  * One transaction per request with the actor's tenant set for row-level security (SPEC "Tenant
  * isolation"). A failed procedure rolls the transaction back, so nothing half-done is kept.
+ * Queries run read-only: enforced by PostgreSQL, and their answer need not wait for COMMIT.
  */
 export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
 
-export const tenantProcedure = authedProcedure.use(async ({ ctx, meta, type, next }) => {
-  const { tenantId, userId, email } = ctx.actor;
-  // The session or key was resolved with its user's status, role and flags a moment ago.
-  if (ctx.actor.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
-    throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
-  }
-  const permissions = new Set<Permission>(ctx.actor.permissions);
-  // Queries read only: enforced by PostgreSQL, and their answer need not wait for COMMIT.
-  return withTenant(ctx.db, tenantId, async (trx) => {
+export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, next }) => {
+  const readOnly = type === 'query';
+  const run = async (trx: Trx, actor: Actor) => {
+    // The session or key was resolved with its user's status, role and flags in this request.
+    if (actor.mustChangePassword && !meta?.allowedWhilePasswordChangeRequired) {
+      throw new AppError('FORBIDDEN', PASSWORD_CHANGE_REQUIRED, { reason: 'PASSWORD_CHANGE_REQUIRED' });
+    }
+    const permissions = new Set<Permission>(actor.permissions);
     const scope: Scope = {
       trx,
-      tenantId,
+      tenantId: actor.tenantId,
       actor:
-        ctx.actor.type === 'api_key'
-          ? { type: 'api_key', id: ctx.actor.keyId, label: `${ctx.actor.prefix}… (${email})` }
-          : { type: 'user', id: userId, label: email },
-      actorUserId: userId,
+        actor.type === 'api_key'
+          ? { type: 'api_key', id: actor.keyId, label: `${actor.prefix}… (${actor.email})` }
+          : { type: 'user', id: actor.userId, label: actor.email },
+      actorUserId: actor.userId,
       permissions,
       ip: ctx.meta.ip,
       now: ctx.now(),
       jobs: ctx.jobs,
     };
-    const result = await next({ ctx: { trx, tenantId, permissions, scope } });
+    const result = await next({ ctx: { trx, tenantId: actor.tenantId, permissions, scope, actor } });
     if (!result.ok) throw result.error;
     return result;
-  }, { readOnly: type === 'query' });
+  };
+  const { apiKey, sessionToken } = ctx;
+  if (apiKey) return withTenant(ctx.db, apiKey.tenantId, (trx) => run(trx, apiKey), { readOnly });
+  if (!sessionToken) throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED, { reason: 'SIGN_IN_REQUIRED' });
+  return withSession({ db: ctx.db, ownerDb: ctx.ownerDb, token: sessionToken, now: ctx.now(), readOnly }, run);
 });
 
 export const permissionProcedure = (permission: Permission) =>

@@ -12,7 +12,7 @@ export const loginProcedure = publicProcedure.input(loginInput).mutation(async (
     now: ctx.now(),
     meta: ctx.meta,
     input,
-    previousSessionId: ctx.actor?.type === 'user' ? ctx.actor.sessionId : undefined,
+    previousSessionToken: ctx.sessionToken ?? undefined,
   });
   setSessionCookie(ctx, session);
   return { user };
