@@ -67,13 +67,13 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
+export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
+
 /**
  * One transaction per request with the actor's tenant set for row-level security (SPEC "Tenant
  * isolation"). A failed procedure rolls the transaction back, so nothing half-done is kept.
  * Queries run read-only: enforced by PostgreSQL, and their answer need not wait for COMMIT.
  */
-export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
-
 export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, next }) => {
   const readOnly = type === 'query';
   const run = async (trx: Trx, actor: Actor) => {
