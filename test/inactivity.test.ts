@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runInactivitySweep } from '../server/domain/inactivity';
 import { createJobSender } from '../server/jobs/index';
 import { createTestApp, memoryCookies, startHttp, type TestApp } from './helpers/app';
-import { insertUser, signUp } from './helpers/factories';
+import { insertUser, signInAgain, signUp } from './helpers/factories';
 
 let app: TestApp;
 const DAY = 86_400_000;
@@ -33,7 +33,9 @@ async function workspace() {
 
 describe('the inactivity sweep (fake clock)', () => {
   it('does nothing on day 29, deactivates on day 30 with everything that goes with it, and a second run changes nothing', async () => {
-    const { tenant, owner, make, password } = await workspace();
+    const ws = await workspace();
+    const { tenant, make, password } = ws;
+    let owner = ws.owner;
     const idle = await make('idle@example.test');
     const cookies = memoryCookies();
     await (await app.caller(cookies)).auth.login({ workspace: tenant.slug, email: idle.email, password });
@@ -49,6 +51,7 @@ describe('the inactivity sweep (fake clock)', () => {
     expect((await userRow(idle.id)).status).toBe('active');
 
     app.clock.set(new Date(start.getTime() + 30 * DAY + 1000));
+    owner = await signInAgain(app, ws);
     const before = (await owner.seats.summary()).standard.used;
     expect((await sweep()).deactivated).toBe(2);
     expect(await userRow(idle.id)).toMatchObject({ status: 'deactivated', statusReason: 'Inactive for 30 days' });
@@ -107,11 +110,13 @@ describe('the inactivity sweep (fake clock)', () => {
   });
 
   it('is off with inactivityDays 0, and the preview lists who would go and who will be warned', async () => {
-    const { tenant, owner, make } = await workspace();
+    const ws = await workspace();
+    const { tenant, make } = ws;
     const stale = await make('stale@example.test');
     const soon = await make('soon2@example.test');
     await app.database.owner('users').where({ id: soon.id }).update({ lastActivityAt: new Date(start.getTime() + 10 * DAY) });
     app.clock.set(new Date(start.getTime() + 35 * DAY));
+    const owner = await signInAgain(app, ws);
     const preview = await owner.users.inactivityPreview({});
     expect(preview.deactivate.map((u) => u.email)).toEqual(['stale@example.test']);
     expect(preview.warn.map((u) => u.email)).toEqual(['soon2@example.test']);

@@ -27,6 +27,13 @@ export async function signUp(app: TestApp, overrides: Partial<SignupInput> = {})
   return { ...result, input, cookies, owner: await app.caller(cookies) };
 }
 
+/** The Owner signed in afresh: a test that moves the clock past the session's 7 days needs it. */
+export async function signInAgain(app: TestApp, ws: { input: SignupInput }) {
+  const cookies = memoryCookies();
+  await (await app.caller(cookies)).auth.login({ workspace: ws.input.slug, email: ws.input.email, password: ws.input.password });
+  return app.caller(cookies);
+}
+
 /** A user written straight to the database, for states the admin screens of later issues create. */
 export async function insertUser(
   app: TestApp,
