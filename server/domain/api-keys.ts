@@ -5,9 +5,9 @@ import type { createApiKeyInput } from '../routers/api-keys/api-keys.types';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { writeAudit, type AuditActor } from './audit';
 import type { Scope } from './scope';
-import { rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from './rate-limits';
+import { countHitSql, rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from './rate-limits';
 import type { Permission } from './roles';
-import type { ActorProfile } from './sessions';
+import { TOUCH_AFTER_MS, type ActorProfile } from './sessions';
 import { findUser } from './user-rules';
 
 export type ApiKeyRow = {
@@ -24,7 +24,6 @@ export type ApiKeyRow = {
 export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string } & ActorProfile;
 
 const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
-const TOUCH_AFTER_MS = 60_000;
 
 /**
  * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
@@ -40,40 +39,36 @@ export async function resolveApiKey({ ownerDb, key, now, limit }: { ownerDb: Db;
        select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
        from api_keys k join users u on u.id = k.user_id join roles r on r.id = u.role_id
        where k.key_hash = ?
-     ), hit as (
-       insert into rate_limits (key, window_start) select ? || k.id, ? from k
-       on conflict (key, window_start) do update set hits = rate_limits.hits + 1
-       returning hits
-     )
+     ), hit as (${countHitSql('select ? || k.id, ? from k')})
      select k.*, (select hits from hit) as hits from k`,
+    // The subject is the key's id, appended in SQL to the limit's prefix.
     [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now)],
   );
-  const found = rows[0] as
+  const row = rows[0] as
     | { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number }
     | undefined;
-  if (!found) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
-  const row = { id: found.id, tenantId: found.tenant_id, userId: found.user_id, prefix: found.prefix, expiresAt: found.expires_at, revokedAt: found.revoked_at, status: found.status, email: found.email, permissions: found.permissions };
-  if (row.revokedAt) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
-  if (row.expiresAt && row.expiresAt <= now) {
-    throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expiresAt.toISOString()}.`, { reason: 'KEY_EXPIRED' });
+  if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
+  if (row.revoked_at) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
+  if (row.expires_at && row.expires_at <= now) {
+    throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expires_at.toISOString()}.`, { reason: 'KEY_EXPIRED' });
   }
   if (row.status !== 'active') {
     throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
   }
-  refuseOverLimit(limit, found.hits, now);
+  refuseOverLimit(limit, row.hits, now);
   // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a
   // minute; the condition is rechecked in the update so that concurrent requests touch it once.
-  if (!found.last_used_at || now.getTime() - found.last_used_at.getTime() >= TOUCH_AFTER_MS) {
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
     const touched = await ownerDb('api_keys')
       .where({ id: row.id })
-      .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<=', new Date(now.getTime() - TOUCH_AFTER_MS)))
+      .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<', new Date(now.getTime() - TOUCH_AFTER_MS)))
       .update({ lastUsedAt: now });
-    if (touched) await ownerDb('users').where({ id: row.userId }).update({ lastActivityAt: now });
+    if (touched) await ownerDb('users').where({ id: row.user_id }).update({ lastActivityAt: now });
   }
   return {
     type: 'api_key',
-    tenantId: row.tenantId,
-    userId: row.userId,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
     keyId: row.id,
     prefix: row.prefix,
     email: row.email,

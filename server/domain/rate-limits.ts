@@ -11,6 +11,11 @@ export const RATE_LIMITS = {
   apiKey: (env: Env): RateLimit => ({ name: 'api-key', max: env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' }),
 };
 
+/** The upsert that counts one hit; `source` yields the row's (key, window_start). */
+export const countHitSql = (source: string) => `insert into rate_limits (key, window_start) ${source}
+  on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+  returning hits`;
+
 /** Hits are counted per subject in fixed windows; this row key and window start name one count. */
 export const rateLimitKey = (limit: RateLimit, subject: string) => `${limit.name}:${subject}`;
 
@@ -36,11 +41,6 @@ export function refuseOverLimit(limit: RateLimit, hits: number, now: Date) {
  * across any number of web instances. (API keys count theirs in the statement that finds the key.)
  */
 export async function hitRateLimit({ db, limit, subject, now }: { db: Db; limit: RateLimit; subject: string; now: Date }) {
-  const { rows } = await db.raw(
-    `insert into rate_limits (key, window_start) values (?, ?)
-     on conflict (key, window_start) do update set hits = rate_limits.hits + 1
-     returning hits`,
-    [rateLimitKey(limit, subject), windowStartOf(limit, now)],
-  );
+  const { rows } = await db.raw(countHitSql('values (?, ?)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);
   refuseOverLimit(limit, rows[0].hits, now);
 }

@@ -13,8 +13,8 @@ export type SessionActor = { type: 'user'; tenantId: string; userId: string; ses
 export const sessionCookie = (env: Pick<Env, 'NODE_ENV'>) =>
   env.NODE_ENV === 'production' ? '__Host-seatwise_session' : 'seatwise_session';
 
-/** Fewer writes: last_seen_at moves at most once a minute per session. */
-const TOUCH_AFTER_MS = 60_000;
+/** Fewer writes: a session's last_seen_at, and an API key's last use, move at most once a minute. */
+export const TOUCH_AFTER_MS = 60_000;
 
 export async function createSession({
   trx,
