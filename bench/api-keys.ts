@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-key-format';
-import { benchDatabase, fmt, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
+import { benchDatabase, fmt, httpClient, queryPath, sessionCookie, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const CLIENTS = 10;
 const REQUESTS = 3000;
@@ -14,25 +14,21 @@ export async function benchApiKeys() {
   const web = await startWeb(database.url, { API_KEY_RATE_LIMIT: '1000000' });
   const pool = new pg.Pool({ connectionString: database.url, max: CLIENTS });
   const floor = await startFloorServer();
+  const client = httpClient(web.url, { sockets: CLIENTS });
+  const floorClient = httpClient(floor.url, { sockets: CLIENTS });
   try {
-    const signup = await fetch(`${web.url}/trpc/auth.signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ companyName: 'Bench', slug: 'bench-keys', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' }),
-    });
-    const { tenant, user } = (await signup.json()).result.data;
-    const cookie = signup.headers.get('set-cookie')!.split(';')[0];
+    const signup = await client.post('/trpc/auth.signup', { companyName: 'Bench', slug: 'bench-keys', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' });
+    const { tenant, user } = signup.body.result.data;
+    const cookie = sessionCookie(signup);
     await pool.query(`update seat_pools set included = 10 where tenant_id = $1`, [tenant.id]);
-    const post = (path: string, body: unknown) =>
-      fetch(`${web.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) }).then((r) => r.json());
-    const bot = (await post('users.create', { kind: 'api', email: 'bot@bench.test', firstName: 'Bench', lastName: 'Bot' })).result.data;
-    const { key } = (await post('apiKeys.create', { userId: bot.id, name: 'bench' })).result.data;
-    const url = `${web.url}/trpc/users.get?input=${encodeURIComponent(JSON.stringify({ id: user.id }))}`;
+    const post = async (path: string, body: unknown) => (await client.post(`/trpc/${path}`, body, { cookie })).body.result.data;
+    const bot = await post('users.create', { kind: 'api', email: 'bot@bench.test', firstName: 'Bench', lastName: 'Bot' });
+    const { key } = await post('apiKeys.create', { userId: bot.id, name: 'bench' });
+    const getPath = queryPath('users.get', { id: user.id });
 
     const viaApi = async () => {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+      const response = await client.get(getPath, { authorization: `Bearer ${key}` });
       if (response.status !== 200) throw new Error(`users.get answered ${response.status}`);
-      await response.json();
     };
     const hash = hashApiKey(key);
     const raw = async () => {
@@ -43,8 +39,8 @@ export async function benchApiKeys() {
       );
       await pool.query(`select * from users where tenant_id = $1 and id = $2`, [found.rows[0].tenant_id, user.id]);
     };
-    const floorUrl = floor.url({ id: user.id });
-    const empty = () => fetch(floorUrl).then((r) => r.json());
+    const floorPath = queryPath('echo', { id: user.id });
+    const empty = () => floorClient.get(floorPath);
     const measure = async (fn: () => Promise<unknown>) => {
       await throughput(WARM_UP, CLIENTS, fn);
       return throughput(REQUESTS, CLIENTS, fn);
@@ -57,6 +53,8 @@ export async function benchApiKeys() {
     console.log(`  stack floor            ${fmt(floorRate)} /s   (an empty tRPC procedure on express: ${fmt(floorRate / rawRate, 2)}× raw)`);
     console.log(`  web peak memory        ${fmt(await web.peakMemoryMb())} MB`);
   } finally {
+    client.close();
+    floorClient.close();
     floor.stop();
     await pool.end();
     await web.stop();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,11 +57,46 @@ export async function startFloorServer() {
     child.once('exit', reject);
   });
   return {
-    /** A tRPC query URL of the floor's empty procedure. */
-    url: (input: unknown) => `http://127.0.0.1:${port}/trpc/echo?input=${encodeURIComponent(JSON.stringify(input))}`,
+    url: `http://127.0.0.1:${port}`,
     stop: () => void child.kill('SIGTERM'),
   };
 }
+
+export type BenchResponse = { status: number; headers: http.IncomingHttpHeaders; body: any };
+
+/**
+ * A lean HTTP/1.1 client on kept-alive sockets, the counterpart of node-pg on the raw side.
+ * `fetch` would add about a millisecond of its own (WHATWG streams) to every request on this
+ * machine; that is the client's cost, not the server's, so the benches do not pay it.
+ */
+export function httpClient(baseUrl: string, { sockets = 10 } = {}) {
+  const { hostname, port } = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const request = (method: string, path: string, { headers = {}, json }: { headers?: Record<string, string>; json?: unknown } = {}) =>
+    new Promise<BenchResponse>((resolve, reject) => {
+      const body = json === undefined ? undefined : JSON.stringify(json);
+      const req = http.request({ method, hostname, port, path, agent, headers: body ? { ...headers, 'content-type': 'application/json' } : headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    get: (path: string, headers?: Record<string, string>) => request('GET', path, { headers }),
+    post: (path: string, json: unknown, headers?: Record<string, string>) => request('POST', path, { headers, json }),
+    close: () => agent.destroy(),
+  };
+}
+
+/** A tRPC query path: GET with the input as JSON in the query string. */
+export const queryPath = (procedure: string, input: unknown) => `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+/** The session cookie a sign-up or sign-in answered with. */
+export const sessionCookie = (response: BenchResponse) => String(response.headers['set-cookie']![0]).split(';')[0];
 
 /** Both sides of a comparison run warm: JIT-compiled code, pooled connections, cached plans. */
 export const WARM_UP = 200;
@@ -70,14 +106,25 @@ export const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-export async function timeEach(times: number, fn: (i: number) => Promise<unknown>) {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    await fn(i);
-    samples.push(performance.now() - start);
+/**
+ * The median time of each operation, measured in alternating blocks (20 of a, 20 of b, …) after
+ * warming up, so that every side sees the same moments of the run (table state, background work)
+ * while staying warm within its block: a process left idle between single calls wakes slowly here.
+ */
+export async function mediansInBlocks<K extends string>(times: number, operations: Record<K, () => Promise<unknown>>, block = 20) {
+  const entries = Object.entries(operations) as [K, () => Promise<unknown>][];
+  for (const [, fn] of entries) for (let i = 0; i < WARM_UP; i++) await fn();
+  const samples = Object.fromEntries(entries.map(([name]) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < Math.ceil(times / block); round++) {
+    for (const [name, fn] of entries) {
+      for (let i = 0; i < block; i++) {
+        const start = performance.now();
+        await fn();
+        samples[name].push(performance.now() - start);
+      }
+    }
   }
-  return samples;
+  return Object.fromEntries(entries.map(([name]) => [name, median(samples[name])])) as Record<K, number>;
 }
 
 /** Operations per second with `clients` loops sharing `total` operations. */

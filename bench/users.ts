@@ -3,7 +3,7 @@
  * each next to a raw node-pg baseline doing the same database work in the same run.
  */
 import pg from 'pg';
-import { benchDatabase, fmt, median, startFloorServer, startWeb, throughput, timeEach, WARM_UP } from './harness';
+import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, sessionCookie, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const USERS = 100_000;
 const CLIENTS = 10;
@@ -14,14 +14,12 @@ export async function benchUsers() {
   const web = await startWeb(database.url);
   const pool = new pg.Pool({ connectionString: database.url, max: CLIENTS + 2 });
   const floor = await startFloorServer();
+  const client = httpClient(web.url, { sockets: CLIENTS });
+  const floorClient = httpClient(floor.url, { sockets: 1 });
   try {
-    const signup = await fetch(`${web.url}/trpc/auth.signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ companyName: 'Bench', slug: 'bench', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' }),
-    });
-    const { tenant, user } = (await signup.json()).result.data;
-    const cookie = signup.headers.get('set-cookie')!.split(';')[0];
+    const signup = await client.post('/trpc/auth.signup', { companyName: 'Bench', slug: 'bench', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' });
+    const { tenant, user } = signup.body.result.data;
+    const cookie = sessionCookie(signup);
     await pool.query(`update seat_pools set included = 10000000 where tenant_id = $1`, [tenant.id]);
     console.log(`seeding ${USERS.toLocaleString('en')} users…`);
     await pool.query(
@@ -33,63 +31,68 @@ export async function benchUsers() {
     );
     await pool.query('analyze users');
 
-    // Search: the procedure over HTTP, the same query on a raw connection, and the stack's floor.
+    // Search: the procedure over HTTP, the same query on a raw connection, and the stack's floor,
+    // right after seeding (GIN's pending list still holds recent rows) and after VACUUM.
     const term = 'rst4242';
-    const search = () =>
-      fetch(`${web.url}/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ q: term, limit: 50 }))}`, { headers: { cookie } }).then((r) => r.json());
-    const rawSearch = () =>
-      pool.query(
-        `select * from users where tenant_id = $1 and not is_system
-           and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like $2
-         order by lower(display_name), id limit 51`,
-        [tenant.id, `%${term}%`],
-      );
-    const floorUrl = floor.url({ q: term, limit: 50 });
-    const empty = () => fetch(floorUrl).then((r) => r.json());
-    const sample = async (fn: () => Promise<unknown>) => {
-      await timeEach(WARM_UP, fn);
-      return median(await timeEach(SAMPLES, fn));
+    const searchPath = queryPath('users.list', { q: term, limit: 50 });
+    const floorPath = queryPath('echo', { q: term, limit: 50 });
+    const searches = {
+      app: async () => {
+        const response = await client.get(searchPath, { cookie });
+        if (response.status !== 200 || response.body.result.data.items.length !== 11) throw new Error(`users.list answered ${response.status}: ${JSON.stringify(response.body)}`);
+      },
+      raw: async () => {
+        const result = await pool.query(
+          `select * from users where tenant_id = $1 and not is_system
+             and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like $2
+           order by lower(display_name), id limit 51`,
+          [tenant.id, `%${term}%`],
+        );
+        if (result.rowCount !== 11) throw new Error(`the raw search found ${result.rowCount} rows`);
+      },
+      floor: () => floorClient.get(floorPath),
     };
-    const listMs = await sample(search);
-    const rawListMs = await sample(rawSearch);
-    const floorMs = await sample(empty);
+    const seeded = await mediansInBlocks(SAMPLES, searches);
+    await pool.query('vacuum analyze users');
+    const vacuumed = await mediansInBlocks(SAMPLES, searches);
 
     // Creation under concurrency: the procedure, and the raw rule (lock the pool row, count, insert).
     const creates = 1000;
-    const create = await throughput(creates, CLIENTS, (i) =>
-      fetch(`${web.url}/trpc/users.create`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', cookie },
-        body: JSON.stringify({ kind: 'standard', email: `new${i}@bench.test`, firstName: 'New', lastName: String(i) }),
-      }).then(async (r) => {
-        if (r.status !== 200) throw new Error(`users.create answered ${r.status}: ${await r.text()}`);
-      }),
-    );
+    const create = await throughput(creates, CLIENTS, async (i) => {
+      const response = await client.post('/trpc/users.create', { kind: 'standard', email: `new${i}@bench.test`, firstName: 'New', lastName: String(i) }, { cookie });
+      if (response.status !== 200) throw new Error(`users.create answered ${response.status}: ${JSON.stringify(response.body)}`);
+    });
     const rawCreate = await throughput(creates, CLIENTS, async (i) => {
-      const client = await pool.connect();
+      const connection = await pool.connect();
       try {
-        await client.query('begin');
-        await client.query(`select purchased from seat_pools where tenant_id = $1 and seat_type = 'standard' for update`, [tenant.id]);
-        await client.query(
+        await connection.query('begin');
+        await connection.query(`select purchased from seat_pools where tenant_id = $1 and seat_type = 'standard' for update`, [tenant.id]);
+        await connection.query(
           `select count(*) from users where tenant_id = $1 and kind = 'standard' and not is_system and status in ('invited','active','suspended','locked')`,
           [tenant.id],
         );
-        await client.query(
+        await connection.query(
           `insert into users (tenant_id, kind, email, first_name, last_name, display_name, role_id, status) values ($1, 'standard', $2, 'Raw', 'Raw', 'Raw', $3, 'invited')`,
           [tenant.id, `raw${i}@bench.test`, user.roleId],
         );
-        await client.query('commit');
+        await connection.query('commit');
       } finally {
-        client.release();
+        connection.release();
       }
     });
 
-    console.log('\nusers benchmark (%s users in one tenant; search: median of %d after %d to warm up; create: %d concurrent clients)', USERS.toLocaleString('en'), SAMPLES, WARM_UP, CLIENTS);
-    console.log(`  users.list search   median ${fmt(listMs, 2)} ms   raw SQL ${fmt(rawListMs, 2)} ms   ratio ${fmt(listMs / rawListMs, 2)}× (target ≤ 2×)`);
-    console.log(`  stack floor         median ${fmt(floorMs, 2)} ms   (an empty tRPC procedure on express: ${fmt(floorMs / rawListMs, 2)}× raw)`);
+    const searchLine = (label: string, m: typeof seeded) =>
+      console.log(
+        `  users.list search, ${label}   median ${fmt(m.app, 2)} ms   raw SQL ${fmt(m.raw, 2)} ms   ratio ${fmt(m.app / m.raw, 2)}× (target ≤ 2×)   stack floor ${fmt(m.floor, 2)} ms`,
+      );
+    console.log('\nusers benchmark (%s users in one tenant; search: medians of %d in alternating blocks after %d to warm up; create: %d concurrent clients)', USERS.toLocaleString('en'), SAMPLES, WARM_UP, CLIENTS);
+    searchLine('right after seeding', seeded);
+    searchLine('after VACUUM       ', vacuumed);
     console.log(`  users.create        ${fmt(create)} /s        raw SQL ${fmt(rawCreate)} /s   ratio ${fmt(create / rawCreate, 2)}× (target ≥ 0.5×)`);
     console.log(`  web peak memory     ${fmt(await web.peakMemoryMb())} MB (target < 300 MB)`);
   } finally {
+    client.close();
+    floorClient.close();
     floor.stop();
     await pool.end();
     await web.stop();

@@ -93,4 +93,15 @@ describe('row-level security (SPEC "Tenant isolation")', () => {
     ).rejects.toThrow(/read-only transaction/);
     expect((await app.database.owner('users').where({ id: a.user.id }).first()).firstName).toBe('Ada');
   });
+
+  it("the search function, which runs as the owner to use its index, returns only the set tenant's users", async () => {
+    const web = app.database.web;
+    const search = (trx: Parameters<Parameters<typeof withTenant>[2]>[0]) =>
+      trx.raw(`select tenant_id::text as t, email from user_search_rows('%ada%')`).then((r) => r.rows);
+    // Both tenants' owners are named Ada: each tenant finds its own and only its own.
+    expect(await withTenant(web, a.tenant.id, search)).toEqual([{ t: a.tenant.id, email: a.user.email }]);
+    expect(await withTenant(web, b.tenant.id, search)).toEqual([{ t: b.tenant.id, email: b.user.email }]);
+    expect(await web.transaction(search)).toEqual([]);
+    expect((await a.owner.users.list({ q: 'ada' })).items.map((u) => u.id)).toEqual([a.user.id]);
+  });
 });

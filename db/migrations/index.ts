@@ -6,6 +6,7 @@ import * as apiKeys from './20261123030000_api_keys';
 import * as seatAlerts from './20261123040000_seat_alerts';
 import * as billing from './20261123050000_billing';
 import * as sessionActor from './20261123060000_session_actor';
+import * as planOnce from './20261123070000_plan_once';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123040000_seat_alerts': seatAlerts,
   '20261123050000_billing': billing,
   '20261123060000_session_actor': sessionActor,
+  '20261123070000_plan_once': planOnce,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

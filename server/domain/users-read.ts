@@ -32,16 +32,18 @@ const SORTS = {
 export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
   const sort = SORTS[input.sort];
   const after = decodeCursor(input.cursor, 2);
-  const query = trx('users')
+  // The indexed match (migrations 20261123020000_user_search, 20261123070000_plan_once): a
+  // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
+  const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const source = search ? trx.raw('user_search_rows(?) as users', [search]) : trx.raw('users');
+  const query = trx
+    .from(source)
     .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
     .where({ isSystem: false })
     .modify((q) => {
       if (input.status) q.where({ status: input.status });
       if (input.kind) q.where({ kind: input.kind });
       if (input.roleId) q.where({ roleId: input.roleId });
-      // The indexed match (migration 20261123020000_user_search): case-insensitive substring.
-      // An array, not a subquery: the planner then fetches those rows by primary key.
-      if (input.q) q.whereRaw('id = any(array(select user_search_ids(?)))', [`%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
       if (after) {
         const op = sort.direction === 'asc' ? '>' : '<';
         q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);
