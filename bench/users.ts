@@ -3,6 +3,7 @@
  * each next to a raw node-pg baseline doing the same database work in the same run.
  */
 import pg from 'pg';
+import { USER_COLUMNS } from '../server/domain/users';
 import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, sessionCookie, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const USERS = 100_000;
@@ -34,6 +35,12 @@ export async function benchUsers() {
     // Search: the procedure over HTTP, the same query on a raw connection, and the stack's floor,
     // right after seeding (GIN's pending list still holds recent rows) and after VACUUM.
     const term = 'rst4242';
+    // The very statement users.list sends (server/domain/users-read.ts), on plain connections that
+    // have the tenant set once: the same database work without HTTP, session or transaction.
+    const rawSearchSql = `select ${USER_COLUMNS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)).join(', ')}, lower(display_name) as sort_key
+      from user_search_rows($1) as users where is_system = false order by lower(display_name) asc, id asc limit 51`;
+    const rawPool = new pg.Pool({ connectionString: database.url, max: 1 });
+    rawPool.on('connect', (connection) => void connection.query(`select set_config('app.tenant_id', $1, false)`, [tenant.id]));
     const searchPath = queryPath('users.list', { q: term, limit: 50 });
     const floorPath = queryPath('echo', { q: term, limit: 50 });
     const searches = {
@@ -42,12 +49,7 @@ export async function benchUsers() {
         if (response.status !== 200 || response.body.result.data.items.length !== 11) throw new Error(`users.list answered ${response.status}: ${JSON.stringify(response.body)}`);
       },
       raw: async () => {
-        const result = await pool.query(
-          `select * from users where tenant_id = $1 and not is_system
-             and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like $2
-           order by lower(display_name), id limit 51`,
-          [tenant.id, `%${term}%`],
-        );
+        const result = await rawPool.query(rawSearchSql, [`%${term}%`]);
         if (result.rowCount !== 11) throw new Error(`the raw search found ${result.rowCount} rows`);
       },
       floor: () => floorClient.get(floorPath),
@@ -55,6 +57,7 @@ export async function benchUsers() {
     const seeded = await mediansInBlocks(SAMPLES, searches);
     await pool.query('vacuum analyze users');
     const vacuumed = await mediansInBlocks(SAMPLES, searches);
+    await rawPool.end();
 
     // Creation under concurrency: the procedure, and the raw rule (lock the pool row, count, insert).
     const creates = 1000;
