@@ -49,15 +49,22 @@ export async function startWeb(databaseUrl: string, env: Record<string, string> 
   };
 }
 
-/** The stack floor (floor-server.ts) in its own process, like the real web process. */
-export async function startFloorServer() {
+/** The stack floor (floor-server.ts) in its own process, like the real web process, answering `answer`. */
+export async function startFloorServer(answer: unknown) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { port: number }));
-    child.once('exit', reject);
-  });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', reject);
+    });
+  const { port } = (await next()) as { port: number };
+  const stored = next();
+  child.send(answer as object);
+  await stored;
   return {
     url: `http://127.0.0.1:${port}`,
+    /** Its one procedure, with the input the app's request sends. */
+    path: (input: unknown) => queryPath('answer', input),
     stop: () => void child.kill('SIGTERM'),
   };
 }

@@ -56,6 +56,12 @@ type SessionRow = {
 export const SIGN_IN_REQUIRED = 'Please sign in to continue.';
 const TOKEN_HASH = /^[0-9a-f]{64}$/;
 
+/** The statement that travels with BEGIN: the session's actor, and its tenant set for the transaction. */
+export function sessionOpening(tokenHash: string) {
+  if (!TOKEN_HASH.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
+  return `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a`;
+}
+
 /**
  * Runs fn in the request's transaction as the session's user, in the session's tenant. BEGIN, the
  * session look-up and the tenant travel in one round trip (session_actor(), migration
@@ -66,12 +72,9 @@ export async function withSession<T>(
   { db, ownerDb, token, now, readOnly }: { db: Db; ownerDb: Db; token: string; now: Date; readOnly: boolean },
   fn: (trx: Trx, actor: SessionActor) => Promise<T>,
 ): Promise<T> {
-  const tokenHash = hashToken(token);
-  if (!TOKEN_HASH.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
-  const opening = `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a`;
   const outcome = await transactionOpenedWith(
     db,
-    opening,
+    sessionOpening(hashToken(token)),
     async (trx, [found]) => {
       const row = found as SessionRow | undefined;
       if (!row) return { refused: true as const };
