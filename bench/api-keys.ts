@@ -50,7 +50,7 @@ export async function benchApiKeys() {
     const rawRate = await measure(raw);
     const floorRate = await measure(empty);
     floorClient.close();
-    console.log(`\nAPI key benchmark (${CLIENTS} concurrent clients, ${REQUESTS} requests each after ${WARM_UP} to warm up)`);
+    console.log(`\nAPI key benchmark (${CLIENTS} concurrent clients, ${REQUESTS} requests in all after ${WARM_UP} to warm up)`);
     console.log(`  users.get by API key   ${fmt(app)} /s   raw SQL ${fmt(rawRate)} /s   ratio ${fmt(app / rawRate, 2)}× (target ≥ 0.5×)`);
     console.log(`  stack floor            ${fmt(floorRate)} /s   (a tRPC procedure on express returning the same answer: ${fmt(floorRate / rawRate, 2)}× raw)`);
     console.log(`  web peak memory        ${fmt(await web.peakMemoryMb())} MB`);
