@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-key-format';
-import { benchDatabase, fmt, httpClient, queryPath, sessionCookie, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
+import { benchDatabase, fmt, httpClient, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const CLIENTS = 10;
 const REQUESTS = 3000;
@@ -18,7 +18,7 @@ export async function benchApiKeys() {
   try {
     const signup = await client.post('/trpc/auth.signup', { companyName: 'Bench', slug: 'bench-keys', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' });
     const { tenant, user } = signup.body.result.data;
-    const cookie = sessionCookie(signup);
+    const cookie = cookieFrom(signup);
     await pool.query(`update seat_pools set included = 10 where tenant_id = $1`, [tenant.id]);
     const post = async (path: string, body: unknown) => (await client.post(`/trpc/${path}`, body, { cookie })).body.result.data;
     const bot = await post('users.create', { kind: 'api', email: 'bot@bench.test', firstName: 'Bench', lastName: 'Bot' });

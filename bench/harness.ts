@@ -103,7 +103,7 @@ export function httpClient(baseUrl: string, { sockets = 10 } = {}) {
 export const queryPath = (procedure: string, input: unknown) => `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
 
 /** The session cookie a sign-up or sign-in answered with. */
-export const sessionCookie = (response: BenchResponse) => String(response.headers['set-cookie']![0]).split(';')[0];
+export const cookieFrom = (response: BenchResponse) => String(response.headers['set-cookie']![0]).split(';')[0];
 
 /** Both sides of a comparison run warm: JIT-compiled code, pooled connections, cached plans. */
 export const WARM_UP = 200;

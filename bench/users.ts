@@ -6,7 +6,7 @@ import pg from 'pg';
 import { sessionOpening } from '../server/domain/sessions';
 import { hashToken } from '../server/domain/tokens';
 import { USER_COLUMNS } from '../server/domain/users';
-import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, sessionCookie, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
+import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const USERS = 100_000;
 const CLIENTS = 10;
@@ -21,7 +21,7 @@ export async function benchUsers() {
   try {
     const signup = await client.post('/trpc/auth.signup', { companyName: 'Bench', slug: 'bench', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: 'a long bench password' });
     const { tenant, user } = signup.body.result.data;
-    const cookie = sessionCookie(signup);
+    const cookie = cookieFrom(signup);
     await pool.query(`update seat_pools set included = 10000000 where tenant_id = $1`, [tenant.id]);
     console.log(`seeding ${USERS.toLocaleString('en')} users…`);
     await pool.query(

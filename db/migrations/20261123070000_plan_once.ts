@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
+import { searchFunction } from './20261123020000_user_search';
 
 const SESSION_ACTOR_COLUMNS = `session_id uuid, tenant_id uuid, user_id uuid, last_seen_at timestamptz, expires_at timestamptz,
                      session_idle_minutes integer, status user_status, email text, must_change_password boolean, permissions text[]`;
@@ -30,17 +30,7 @@ export async function up(knex: Knex) {
       end
       $fn$;
 
-    create function user_search_rows(pattern text) returns setof users
-      language plpgsql stable security definer set search_path = public, pg_temp rows 100 as $fn$
-      begin
-        return query
-          select * from users
-          where tenant_id = current_tenant_id()
-            and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern;
-      end
-      $fn$;
-    revoke all on function user_search_rows(text) from public;
-    grant execute on function user_search_rows(text) to ${WEB_ROLE};
+    ${searchFunction('user_search_rows', 'setof users', '*')}
     drop function user_search_ids(text);
   `);
 }
@@ -51,17 +41,7 @@ export async function down(knex: Knex) {
       language sql stable security definer set search_path = public, pg_temp as $fn$
         ${SESSION_ACTOR_QUERY}
       $fn$;
-    create function user_search_ids(pattern text) returns setof uuid
-      language plpgsql stable security definer set search_path = public, pg_temp rows 100 as $fn$
-      begin
-        return query
-          select id from users
-          where tenant_id = current_tenant_id()
-            and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern;
-      end
-      $fn$;
-    revoke all on function user_search_ids(text) from public;
-    grant execute on function user_search_ids(text) to ${WEB_ROLE};
+    ${searchFunction('user_search_ids', 'setof uuid', 'id')}
     drop function user_search_rows(text);
   `);
 }
