@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
 import { WEB_ROLE } from '../index';
 
-/**
- * users.list searches names, email and user name by case-insensitive substring; a trigram index
- * on one concatenated expression keeps that fast at 100,000 users per tenant.
- *
- * Under row-level security PostgreSQL evaluates the tenant policy before any operator that is
- * not leakproof, and LIKE is not, so the index would never be used. user_search_ids() runs the
- * indexed match as the table owner but only inside the tenant the transaction has set: the
- * same isolation, with the index.
- */
-
 /** What a search matches: the trigram index is on exactly this expression, so every query must use it verbatim. */
 const SEARCH_TEXT = `lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, ''))`;
 
@@ -30,6 +20,15 @@ export const searchFunction = (name: string, returns: string, select: string) =>
     revoke all on function ${name}(text) from public;
     grant execute on function ${name}(text) to ${WEB_ROLE};`;
 
+/**
+ * users.list searches names, email and user name by case-insensitive substring; a trigram index
+ * on one concatenated expression keeps that fast at 100,000 users per tenant.
+ *
+ * Under row-level security PostgreSQL evaluates the tenant policy before any operator that is
+ * not leakproof, and LIKE is not, so the index would never be used. user_search_ids() runs the
+ * indexed match as the table owner but only inside the tenant the transaction has set: the
+ * same isolation, with the index.
+ */
 export async function up(knex: Knex) {
   await knex.raw(`
     create extension if not exists pg_trgm;

@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
 import { searchFunction } from './20261123020000_user_search';
-
-const SESSION_ACTOR_COLUMNS = `session_id uuid, tenant_id uuid, user_id uuid, last_seen_at timestamptz, expires_at timestamptz,
-                     session_idle_minutes integer, status user_status, email text, must_change_password boolean, permissions text[]`;
-
-const SESSION_ACTOR_QUERY = `select s.id, s.tenant_id, s.user_id, s.last_seen_at, s.expires_at, t.session_idle_minutes,
-               u.status, u.email, u.must_change_password, r.permissions
-        from sessions s
-        join tenants t on t.id = s.tenant_id
-        join users u on u.id = s.user_id
-        join roles r on r.id = u.role_id
-        where s.token_hash = session_actor.token_hash`;
+import { SESSION_ACTOR_COLUMNS, SESSION_ACTOR_QUERY } from './20261123060000_session_actor';
 
 /**
  * Both functions run on every request that uses them, so each connection should plan their query
