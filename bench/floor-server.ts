@@ -1,22 +1,93 @@
 /**
- * The fixed stack's floor: express and tRPC, mounted as the web process mounts them, around a
- * procedure that validates its input and returns a stored answer, the same one the app gives.
- * Whatever Seatwise adds (sessions, keys, row-level security, the query) comes on top.
+ * The fixed stack's floor: express and tRPC, mounted as the web process mounts them, around
+ * procedures that validate their input and return a stored answer, the same one the app gives.
+ *
+ * - `answer` does nothing else: what any request costs before Seatwise does anything.
+ * - `statements` first runs the raw baseline's own statements on a pooled node-pg connection.
+ * - `request` runs them as a request of the app must: in a read-only transaction opened by the
+ *   request's opening message (its session or its tenant), with COMMIT not awaited, as the app does.
+ *
+ * No knex, no middleware, no Seatwise code, and the bench's own connection (no row-level
+ * security): what the app measures above `request` is Seatwise's own cost, and nothing the app
+ * could do on this stack, short of skipping work, would take less time than `request`.
  */
 import { initTRPC } from '@trpc/server';
 import express from 'express';
+import pg from 'pg';
 import { z } from 'zod';
 import { trpcExpressHandler } from '../server/trpc/express-handler';
 
+export type FloorStatement = { text: string; values: unknown[]; rows: number };
+export type FloorDatabase = {
+  url: string;
+  /** Run once on each new connection, as the raw baseline's connections do (the tenant, set for the session). */
+  onConnect: string;
+  /** What travels with BEGIN in the app: the session look-up with its tenant, or the tenant alone. */
+  opening: string;
+  statements: FloorStatement[];
+};
+export type FloorSetup = { answer: unknown; database?: FloorDatabase };
+
 /** The app's own answer to the request being compared, sent by the bench: the same bytes go out. */
-let answer: unknown = null;
+let setup: FloorSetup = { answer: null };
+let pool: pg.Pool | undefined;
+const prepared = new WeakSet<pg.PoolClient>();
+
 process.on('message', (message) => {
-  answer = message;
+  setup = message as FloorSetup;
+  if (setup.database) pool = new pg.Pool({ connectionString: setup.database.url, max: 10 });
   process.send?.('stored');
 });
 
+async function connect(database: FloorDatabase) {
+  const connection = await pool!.connect();
+  if (!prepared.has(connection)) {
+    await connection.query(database.onConnect);
+    prepared.add(connection);
+  }
+  return connection;
+}
+
+/** A floor that found nothing would be cheaper than the work it stands for: refuse to measure it. */
+async function runStatements(connection: pg.PoolClient, database: FloorDatabase) {
+  for (const { text, values, rows } of database.statements) {
+    const result = await connection.query(text, values);
+    if (result.rowCount !== rows) throw new Error(`The floor's statement found ${result.rowCount} rows, not ${rows}: ${text}`);
+  }
+}
+
 const t = initTRPC.create();
-const router = t.router({ answer: t.procedure.input(z.record(z.string(), z.unknown())).query(() => answer) });
+const input = z.record(z.string(), z.unknown());
+const router = t.router({
+  answer: t.procedure.input(input).query(() => setup.answer),
+  statements: t.procedure.input(input).query(async () => {
+    const database = setup.database!;
+    const connection = await connect(database);
+    try {
+      await runStatements(connection, database);
+    } finally {
+      connection.release();
+    }
+    return setup.answer;
+  }),
+  request: t.procedure.input(input).query(async () => {
+    const database = setup.database!;
+    const connection = await connect(database);
+    try {
+      await connection.query(`begin transaction read only; ${database.opening}`);
+      await runStatements(connection, database);
+    } catch (error) {
+      connection.release(error as Error);
+      throw error;
+    }
+    void connection.query('commit').then(
+      () => connection.release(),
+      (error: Error) => connection.release(error),
+    );
+    return setup.answer;
+  }),
+});
+
 const app = express();
 app.use('/trpc', trpcExpressHandler({ router }));
 const server = app.listen(0, '127.0.0.1', () => {

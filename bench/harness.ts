@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../db/embedded';
 import { ensureDatabase, migrateLatest } from '../db/migrate';
+import type { FloorSetup } from './floor-server';
 
 /** A throwaway migrated database: DATABASE_URL's server, or an embedded one in a temp folder. */
 export async function benchDatabase() {
@@ -49,8 +50,11 @@ export async function startWeb(databaseUrl: string, env: Record<string, string> 
   };
 }
 
-/** The stack floor (floor-server.ts) in its own process, like the real web process, answering `answer`. */
-export async function startFloorServer(answer: unknown) {
+/**
+ * The stack floor (floor-server.ts) in its own process, like the real web process, answering
+ * `answer`; given `database`, it also runs the raw baseline's statements, bare or as a request.
+ */
+export async function startFloorServer(setup: FloorSetup) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
@@ -59,12 +63,12 @@ export async function startFloorServer(answer: unknown) {
     });
   const { port } = (await next()) as { port: number };
   const stored = next();
-  child.send(answer as object);
+  child.send(setup as object);
   await stored;
   return {
     url: `http://127.0.0.1:${port}`,
-    /** Its one procedure, with the input the app's request sends. */
-    path: (input: unknown) => queryPath('answer', input),
+    /** One of its procedures (answer, statements, request), with the input the app's request sends. */
+    path: (procedure: 'answer' | 'statements' | 'request', input: unknown) => queryPath(procedure, input),
     stop: () => void child.kill('SIGTERM'),
   };
 }

@@ -97,6 +97,11 @@ export async function transactionOpenedWith<T>(
  * transaction-local: a plain SET would leak the tenant to the next request on the same connection.
  */
 export async function withTenant<T>(db: Db, tenantId: string, fn: (trx: Trx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  return transactionOpenedWith(db, tenantOpening(tenantId), (trx) => fn(trx), options);
+}
+
+/** The statement that travels with BEGIN for an API key's request: its tenant, for the transaction. */
+export function tenantOpening(tenantId: string) {
   if (!UUID.test(tenantId)) throw new Error('A tenant id must be a uuid.');
-  return transactionOpenedWith(db, `select set_config('app.tenant_id', '${tenantId}', true)`, (trx) => fn(trx), options);
+  return `select set_config('app.tenant_id', '${tenantId}', true)`;
 }
