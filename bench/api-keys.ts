@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-key-format';
 import { tenantOpening } from '../db/index';
-import type { FloorStatement } from './floor-server';
+import type { FloorProcedure, FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const CLIENTS = 10;
@@ -49,7 +49,7 @@ export async function benchApiKeys() {
       database: { url: database.url, onConnect: 'select 1', opening: tenantOpening(tenant.id), statements: [keyLookup, userRow] },
     });
     const floorClient = httpClient(floor.url, { sockets: CLIENTS });
-    const floorGet = (procedure: 'answer' | 'statements' | 'request') => {
+    const floorGet = (procedure: FloorProcedure) => {
       const path = floor!.path(procedure, { id: user.id });
       return () => floorClient.get(path);
     };
@@ -63,12 +63,14 @@ export async function benchApiKeys() {
       bare: await measure(floorGet('answer')),
       statements: await measure(floorGet('statements')),
       request: await measure(floorGet('request')),
+      knex: await measure(floorGet('knexRequest')),
     };
     floorClient.close();
     const vsRaw = (rate: number) => `${fmt(rate)} /s (${fmt(rate / rawRate, 2)}× raw)`;
     console.log(`\nAPI key benchmark (${CLIENTS} concurrent clients, ${REQUESTS} requests in all after ${WARM_UP} to warm up)`);
     console.log(`  users.get by API key   ${fmt(app)} /s   raw SQL ${fmt(rawRate)} /s   ratio ${fmt(app / rawRate, 2)}× (target ≥ 0.5×)`);
-    console.log(`    the stack without Seatwise, same answer: bare ${vsRaw(floors.bare)} · running the raw statements ${vsRaw(floors.statements)} · as a request (tenant opening, read-only transaction) ${vsRaw(floors.request)}`);
+    console.log(`    the stack without Seatwise, same answer: bare ${vsRaw(floors.bare)} · + the raw statements ${vsRaw(floors.statements)}`);
+    console.log(`      as a request (tenant opening, read-only transaction): node-pg ${vsRaw(floors.request)} · knex ${vsRaw(floors.knex)}`);
     console.log(`  web peak memory        ${fmt(await web.peakMemoryMb())} MB`);
   } finally {
     client.close();

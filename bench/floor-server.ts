@@ -6,15 +6,18 @@
  * - `statements` first runs the raw baseline's own statements on a pooled node-pg connection.
  * - `request` runs them as a request of the app must: in a read-only transaction opened by the
  *   request's opening message (its session or its tenant), with COMMIT not awaited, as the app does.
+ * - `knexRequest` does the same through knex, the stack's query layer, opening its transaction
+ *   exactly as the app does (transactionOpenedWith, db/index.ts).
  *
- * No knex, no middleware, no Seatwise code, and the bench's own connection (no row-level
- * security): what the app measures above `request` is Seatwise's own cost, and nothing the app
- * could do on this stack, short of skipping work, would take less time than `request`.
+ * No middleware, no query building, no Seatwise code, and the bench's own connection (no
+ * row-level security): what the app measures above `knexRequest` is Seatwise's own cost, and
+ * nothing the app could do on this stack, short of skipping work, takes less time than `request`.
  */
 import { initTRPC } from '@trpc/server';
 import express from 'express';
 import pg from 'pg';
 import { z } from 'zod';
+import { createDb, transactionOpenedWith, type Db } from '../db/index';
 import { trpcExpressHandler } from '../server/trpc/express-handler';
 
 export type FloorStatement = { text: string; values: unknown[]; rows: number };
@@ -31,11 +34,15 @@ export type FloorSetup = { answer: unknown; database?: FloorDatabase };
 /** The app's own answer to the request being compared, sent by the bench: the same bytes go out. */
 let setup: FloorSetup = { answer: null };
 let pool: pg.Pool | undefined;
+let db: Db | undefined;
 const prepared = new WeakSet<pg.PoolClient>();
 
 process.on('message', (message) => {
   setup = message as FloorSetup;
-  if (setup.database) pool = new pg.Pool({ connectionString: setup.database.url, max: 10 });
+  if (setup.database) {
+    pool = new pg.Pool({ connectionString: setup.database.url, max: 10 });
+    db = createDb(setup.database.url);
+  }
   process.send?.('stored');
 });
 
@@ -49,11 +56,22 @@ async function connect(database: FloorDatabase) {
 }
 
 /** A floor that found nothing would be cheaper than the work it stands for: refuse to measure it. */
+function expectRows({ text, rows }: FloorStatement, found: number | null) {
+  if (found !== rows) throw new Error(`The floor's statement found ${found} rows, not ${rows}: ${text}`);
+}
+
 async function runStatements(connection: pg.PoolClient, database: FloorDatabase) {
-  for (const { text, values, rows } of database.statements) {
-    const result = await connection.query(text, values);
-    if (result.rowCount !== rows) throw new Error(`The floor's statement found ${result.rowCount} rows, not ${rows}: ${text}`);
-  }
+  for (const statement of database.statements) expectRows(statement, (await connection.query(statement.text, statement.values)).rowCount);
+}
+
+/** knex binds `?` in order where node-pg numbers its parameters. */
+function knexBindings({ text, values }: FloorStatement) {
+  const ordered: unknown[] = [];
+  const sql = text.replace(/\$(\d+)/g, (_, n: string) => {
+    ordered.push(values[Number(n) - 1]);
+    return '?';
+  });
+  return [sql, ordered] as const;
 }
 
 const t = initTRPC.create();
@@ -86,7 +104,24 @@ const router = t.router({
     );
     return setup.answer;
   }),
+  knexRequest: t.procedure.input(input).query(async () => {
+    const database = setup.database!;
+    await transactionOpenedWith(
+      db!,
+      database.opening,
+      async (trx) => {
+        for (const statement of database.statements) {
+          const [sql, values] = knexBindings(statement);
+          expectRows(statement, (await trx.raw(sql, values as never[])).rowCount);
+        }
+      },
+      { readOnly: true },
+    );
+    return setup.answer;
+  }),
 });
+
+export type FloorProcedure = keyof typeof router._def.procedures;
 
 const app = express();
 app.use('/trpc', trpcExpressHandler({ router }));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../db/embedded';
 import { ensureDatabase, migrateLatest } from '../db/migrate';
-import type { FloorSetup } from './floor-server';
+import type { FloorProcedure, FloorSetup } from './floor-server';
 
 /** A throwaway migrated database: DATABASE_URL's server, or an embedded one in a temp folder. */
 export async function benchDatabase() {
@@ -67,8 +67,8 @@ export async function startFloorServer(setup: FloorSetup) {
   await stored;
   return {
     url: `http://127.0.0.1:${port}`,
-    /** One of its procedures (answer, statements, request), with the input the app's request sends. */
-    path: (procedure: 'answer' | 'statements' | 'request', input: unknown) => queryPath(procedure, input),
+    /** One of its procedures, with the input the app's request sends. */
+    path: (procedure: FloorProcedure, input: unknown) => queryPath(procedure, input),
     stop: () => void child.kill('SIGTERM'),
   };
 }

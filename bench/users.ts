@@ -6,7 +6,7 @@ import pg from 'pg';
 import { sessionOpening } from '../server/domain/sessions';
 import { hashToken } from '../server/domain/tokens';
 import { USER_COLUMNS } from '../server/domain/users';
-import type { FloorStatement } from './floor-server';
+import type { FloorProcedure, FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const USERS = 100_000;
@@ -55,7 +55,7 @@ export async function benchUsers() {
     const opening = sessionOpening(hashToken(cookie.split('=')[1]));
     floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch] } });
     const floorClient = httpClient(floor.url, { sockets: 1 });
-    const floorGet = (procedure: 'answer' | 'statements' | 'request') => {
+    const floorGet = (procedure: FloorProcedure) => {
       const path = floor!.path(procedure, input);
       return () => floorClient.get(path);
     };
@@ -71,6 +71,7 @@ export async function benchUsers() {
       floor: floorGet('answer'),
       floorStatement: floorGet('statements'),
       floorRequest: floorGet('request'),
+      floorKnex: floorGet('knexRequest'),
     };
     const seeded = await mediansInBlocks(SAMPLES, searches);
     await pool.query('vacuum analyze users');
@@ -106,7 +107,8 @@ export async function benchUsers() {
     const searchLine = (label: string, m: typeof seeded) => {
       const vsRaw = (ms: number) => `${fmt(ms, 2)} ms (${fmt(ms / m.raw, 2)}× raw)`;
       console.log(`  users.list search, ${label}   median ${fmt(m.app, 2)} ms   raw SQL ${fmt(m.raw, 2)} ms   ratio ${fmt(m.app / m.raw, 2)}× (target ≤ 2×)`);
-      console.log(`    the stack without Seatwise, same answer: bare ${vsRaw(m.floor)} · running the raw statement ${vsRaw(m.floorStatement)} · as a request (session opening, read-only transaction) ${vsRaw(m.floorRequest)}`);
+      console.log(`    the stack without Seatwise, same answer: bare ${vsRaw(m.floor)} · + the raw statement ${vsRaw(m.floorStatement)}`);
+      console.log(`      as a request (session opening, read-only transaction): node-pg ${vsRaw(m.floorRequest)} · knex ${vsRaw(m.floorKnex)}`);
     };
     console.log('\nusers benchmark (%s users in one tenant; search: medians of %d in alternating blocks after %d to warm up; create: %d concurrent clients)', USERS.toLocaleString('en'), SAMPLES, WARM_UP, CLIENTS);
     searchLine('right after seeding', seeded);
