@@ -173,10 +173,12 @@ describe('a worker killed while processing a stripe.event job', () => {
     const start = () => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env: env0, stdio: ['ignore', 'ignore', 'inherit'] });
     const first = start();
     await waitFor('a job in flight', async () => (await owner('pgboss.job').where({ name: 'stripe.event', state: 'active' }).first()) ?? null);
-    // A short expiry (longer than the slowed job), so pg-boss soon hands the killed worker's jobs on.
-    await owner('pgboss.job').where({ name: 'stripe.event', state: 'active' }).update({ expireIn: owner.raw(`interval '8 seconds'`), retryDelay: 0 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
+    // A short expiry (longer than the slowed job), so pg-boss soon hands the killed worker's jobs
+    // on. Set once the worker is dead: before, its second work loop could still take a job that
+    // kept the 2-minute expiry and outlived the test.
+    await owner('pgboss.job').where({ name: 'stripe.event', state: 'active' }).update({ expireIn: owner.raw(`interval '8 seconds'`), retryDelay: 0 });
     expect(await purchased(ws, 'client')).toBe(0);
 
     const second = start();
