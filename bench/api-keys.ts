@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-key-format';
 import { tenantOpening } from '../db/index';
-import type { FloorProcedure, FloorStatement } from './floor-server';
+import type { FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const CLIENTS = 10;
@@ -44,15 +44,11 @@ export async function benchApiKeys() {
       await pool.query(userRow.text, [found.rows[0].tenant_id, user.id]);
     };
     const answer = (await client.get(getPath, { authorization: `Bearer ${key}` })).body.result.data;
-    floor = await startFloorServer({
-      answer,
-      database: { url: database.url, onConnect: 'select 1', opening: tenantOpening(tenant.id), statements: [keyLookup, userRow] },
-    });
-    const floorClient = httpClient(floor.url, { sockets: CLIENTS });
-    const floorGet = (procedure: FloorProcedure) => {
-      const path = floor!.path(procedure, { id: user.id });
-      return () => floorClient.get(path);
-    };
+    floor = await startFloorServer(
+      { answer, database: { url: database.url, opening: tenantOpening(tenant.id), statements: [keyLookup, userRow] } },
+      { sockets: CLIENTS },
+    );
+    const input = { id: user.id };
     const measure = async (fn: () => Promise<unknown>) => {
       await throughput(WARM_UP, CLIENTS, fn);
       return throughput(REQUESTS, CLIENTS, fn);
@@ -60,12 +56,11 @@ export async function benchApiKeys() {
     const app = await measure(viaApi);
     const rawRate = await measure(raw);
     const floors = {
-      bare: await measure(floorGet('answer')),
-      statements: await measure(floorGet('statements')),
-      request: await measure(floorGet('request')),
-      knex: await measure(floorGet('knexRequest')),
+      bare: await measure(floor.query('answer', input)),
+      statements: await measure(floor.query('statements', input)),
+      request: await measure(floor.query('request', input)),
+      knex: await measure(floor.query('knexRequest', input)),
     };
-    floorClient.close();
     const vsRaw = (rate: number) => `${fmt(rate)} /s (${fmt(rate / rawRate, 2)}× raw)`;
     console.log(`\nAPI key benchmark (${CLIENTS} concurrent clients, ${REQUESTS} requests in all after ${WARM_UP} to warm up)`);
     console.log(`  users.get by API key   ${fmt(app)} /s   raw SQL ${fmt(rawRate)} /s   ratio ${fmt(app / rawRate, 2)}× (target ≥ 0.5×)`);

@@ -24,7 +24,7 @@ export type FloorStatement = { text: string; values: unknown[]; rows: number };
 export type FloorDatabase = {
   url: string;
   /** Run once on each new connection, as the raw baseline's connections do (the tenant, set for the session). */
-  onConnect: string;
+  onConnect?: string;
   /** What travels with BEGIN in the app: the session look-up with its tenant, or the tenant alone. */
   opening: string;
   statements: FloorStatement[];
@@ -48,7 +48,7 @@ process.on('message', (message) => {
 
 async function connect(database: FloorDatabase) {
   const connection = await pool!.connect();
-  if (!prepared.has(connection)) {
+  if (database.onConnect && !prepared.has(connection)) {
     await connection.query(database.onConnect);
     prepared.add(connection);
   }

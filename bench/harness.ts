@@ -53,8 +53,9 @@ export async function startWeb(databaseUrl: string, env: Record<string, string> 
 /**
  * The stack floor (floor-server.ts) in its own process, like the real web process, answering
  * `answer`; given `database`, it also runs the raw baseline's statements, bare or as a request.
+ * Its client keeps `sockets` connections alive, as many as the app's client in the same bench.
  */
-export async function startFloorServer(setup: FloorSetup) {
+export async function startFloorServer(setup: FloorSetup, { sockets }: { sockets: number }) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
@@ -65,11 +66,17 @@ export async function startFloorServer(setup: FloorSetup) {
   const stored = next();
   child.send(setup as object);
   await stored;
+  const client = httpClient(`http://127.0.0.1:${port}`, { sockets });
   return {
-    url: `http://127.0.0.1:${port}`,
-    /** One of its procedures, with the input the app's request sends. */
-    path: (procedure: FloorProcedure, input: unknown) => queryPath(procedure, input),
-    stop: () => void child.kill('SIGTERM'),
+    /** A call of one of its procedures, with the input the app's request sends. */
+    query: (procedure: FloorProcedure, input: unknown) => {
+      const path = queryPath(procedure, input);
+      return () => client.get(path);
+    },
+    stop: () => {
+      client.close();
+      child.kill('SIGTERM');
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { sessionOpening } from '../server/domain/sessions';
 import { hashToken } from '../server/domain/tokens';
 import { USER_COLUMNS } from '../server/domain/users';
-import type { FloorProcedure, FloorStatement } from './floor-server';
+import type { FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
 const USERS = 100_000;
@@ -53,12 +53,7 @@ export async function benchUsers() {
     const searchPath = queryPath('users.list', input);
     const answer = (await client.get(searchPath, { cookie })).body.result.data;
     const opening = sessionOpening(hashToken(cookie.split('=')[1]));
-    floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch] } });
-    const floorClient = httpClient(floor.url, { sockets: 1 });
-    const floorGet = (procedure: FloorProcedure) => {
-      const path = floor!.path(procedure, input);
-      return () => floorClient.get(path);
-    };
+    floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch] } }, { sockets: 1 });
     const searches = {
       app: async () => {
         const response = await client.get(searchPath, { cookie });
@@ -68,16 +63,15 @@ export async function benchUsers() {
         const result = await raw.query(rawSearch.text, rawSearch.values);
         if (result.rowCount !== 11) throw new Error(`the raw search found ${result.rowCount} rows`);
       },
-      floor: floorGet('answer'),
-      floorStatement: floorGet('statements'),
-      floorRequest: floorGet('request'),
-      floorKnex: floorGet('knexRequest'),
+      floor: floor.query('answer', input),
+      floorStatement: floor.query('statements', input),
+      floorRequest: floor.query('request', input),
+      floorKnex: floor.query('knexRequest', input),
     };
     const seeded = await mediansInBlocks(SAMPLES, searches);
     await pool.query('vacuum analyze users');
     const vacuumed = await mediansInBlocks(SAMPLES, searches);
     await raw.end();
-    floorClient.close();
 
     // Creation under concurrency: the procedure, and the raw rule (lock the pool row, count, insert).
     const creates = 1000;
