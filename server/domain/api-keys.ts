@@ -8,7 +8,7 @@ import type { Scope } from './scope';
 import { countHitSql, rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from './rate-limits';
 import type { Permission } from './roles';
 import { TOUCH_AFTER_MS, type ActorProfile } from './sessions';
-import { findUser } from './user-rules';
+import { assertMayActOn, findUser } from './user-rules';
 
 export type ApiKeyRow = {
   id: string;
@@ -86,6 +86,7 @@ async function findApiUser(trx: Trx, userId: string) {
 /** The only time the key itself leaves the server. */
 export async function createApiKey(scope: Scope, input: z.output<typeof createApiKeyInput>) {
   const user = await findApiUser(scope.trx, input.userId);
+  await assertMayActOn(scope.trx, user, scope.permissions, 'create API keys for');
   if (user.status !== 'active') throw new AppError('BAD_REQUEST', `The API user is ${user.status}: reactivate it before creating keys.`);
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt <= scope.now) throw new AppError('BAD_REQUEST', 'Choose an expiry in the future.', { field: 'expiresAt' });
@@ -118,6 +119,7 @@ export async function listApiKeys(scope: Scope, { userId }: { userId: string }) 
 export async function revokeApiKey(scope: Scope, { id }: { id: string }) {
   const key = await scope.trx('api_keys').where({ id }).forUpdate().first(KEY_COLUMNS);
   if (!key) throw new AppError('NOT_FOUND', 'API key not found', { field: 'id' });
+  await assertMayActOn(scope.trx, await findUser(scope.trx, key.userId), scope.permissions, 'revoke the API keys of');
   if (key.revokedAt) return key;
   const [revoked] = await scope.trx('api_keys').where({ id }).update({ revokedAt: scope.now }).returning(KEY_COLUMNS);
   await auditRevocation(scope.trx, scope.tenantId, scope.actor, key, scope.ip, scope.now, 'revoked by an administrator');

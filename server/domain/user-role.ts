@@ -3,7 +3,7 @@ import type { setRoleInput } from '../routers/users/users.types';
 import { writeAudit } from './audit';
 import type { Scope } from './scope';
 import { endUserSessions } from './sessions';
-import { assertCanGrant, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser } from './user-rules';
+import { assertCanGrant, assertMayActOn, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
 
 export async function setUserRole(scope: Scope, input: z.output<typeof setRoleInput>) {
@@ -13,9 +13,8 @@ export async function setUserRole(scope: Scope, input: z.output<typeof setRoleIn
   if (role.id === user.roleId) return user;
   assertRoleFitsKind(role, user.kind);
   assertCanGrant(role, scope.permissions);
-  const current = await findRole(trx, user.roleId);
   // Taking a role away is granting in reverse: an Admin cannot demote an Owner.
-  assertCanGrant(current, scope.permissions);
+  const current = await assertMayActOn(trx, user, scope.permissions, 'change the role of');
   if (role.key !== 'owner') await assertNotLastActiveOwner(trx, tenantId, user, 'moved off the Owner role');
 
   const [updated] = (await trx('users').where({ id: user.id }).update({ roleId: role.id, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];

@@ -45,6 +45,24 @@ export function assertCanGrant(role: RoleRow, permissions: ReadonlySet<Permissio
 }
 
 /**
+ * Nobody acts on someone who holds more power than they do: not their identity (email, user
+ * name, SAML name id, names), status, password, invitation, sessions, role or keys. Otherwise an
+ * Admin could point the Owner's email at themselves and send the Owner's reset link there.
+ */
+export async function assertMayActOn(trx: Trx, user: { roleId: string }, permissions: ReadonlySet<Permission>, what: string) {
+  const role = await findRole(trx, user.roleId);
+  const missing = role.permissions.filter((p) => !permissions.has(p));
+  if (missing.length) {
+    throw new AppError(
+      'FORBIDDEN',
+      `You cannot ${what} this user: their role, ${role.name}, has permissions you do not have (${missing.join(', ')}). Ask someone who holds them.`,
+      { reason: 'OUTRANKED', missing },
+    );
+  }
+  return role;
+}
+
+/**
  * SPEC: the last active Owner can never lose access or the role. The tenant row lock makes two
  * admins demoting the last two Owners at once take turns, so one of them is refused.
  */

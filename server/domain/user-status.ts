@@ -8,7 +8,7 @@ import type { Scope } from './scope';
 import { claimSeat, SEAT_HOLDING, type UserStatus } from './seats';
 import { endUserSessions } from './sessions';
 import { sendInvitation } from './users-create';
-import { assertNotLastActiveOwner, findUser } from './user-rules';
+import { assertMayActOn, assertNotLastActiveOwner, findUser } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
 
 /** SPEC "Status and seats": what an admin may move a user to, from each status. */
@@ -43,6 +43,7 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
     throw new AppError('FORBIDDEN', 'You cannot change your own status. Ask another administrator.', { reason: 'SELF' });
   }
   const user = await findUser(trx, input.id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'change the status of');
   if (!ADMIN_TRANSITIONS[user.status].includes(input.status)) {
     throw new AppError('BAD_REQUEST', refusal(user.status, input.status), { field: 'status', reason: 'TRANSITION' });
   }

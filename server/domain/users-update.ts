@@ -5,13 +5,14 @@ import type { requirePasswordChangeInput, updateUserInput } from '../routers/use
 import { writeAudit } from './audit';
 import type { Scope } from './scope';
 import { sendInvitation } from './users-create';
-import { findUser } from './user-rules';
+import { assertMayActOn, findUser } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
 
 /** Writes only what changed, and audits exactly that. */
 export async function updateUser(scope: Scope, { id, ...changes }: z.output<typeof updateUserInput>) {
   const { trx, tenantId, now } = scope;
   const user = await findUser(trx, id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'edit');
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) {
@@ -28,6 +29,7 @@ export async function updateUser(scope: Scope, { id, ...changes }: z.output<type
 export async function requirePasswordChange(scope: Scope, { id, required }: z.output<typeof requirePasswordChangeInput>) {
   const { trx, tenantId, now } = scope;
   const user = await findUser(trx, id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'require a password change of');
   if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password.', { reason: 'API_USER' });
   const [updated] = (await trx('users').where({ id }).update({ mustChangePassword: required, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
   await writeAudit({
@@ -46,6 +48,7 @@ export async function requirePasswordChange(scope: Scope, { id, required }: z.ou
 
 export async function sendPasswordResetFor(scope: Scope, { id }: { id: string }) {
   const user = await findUser(scope.trx, id);
+  await assertMayActOn(scope.trx, user, scope.permissions, 'send a password reset to');
   if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password. Manage their API keys instead.');
   if (!['active', 'locked'].includes(user.status)) {
     throw new AppError('BAD_REQUEST', `A ${user.status} user cannot reset a password. Change their status first.`);
@@ -65,6 +68,7 @@ export async function sendPasswordResetFor(scope: Scope, { id }: { id: string })
 /** A new link; the worker kills the older ones when it mints it. */
 export async function resendInvitation(scope: Scope, { id }: { id: string }) {
   const user = await findUser(scope.trx, id);
+  await assertMayActOn(scope.trx, user, scope.permissions, 'send an invitation to');
   if (user.status !== 'invited') throw new AppError('BAD_REQUEST', `Only invited users get invitations; this user is ${user.status}.`);
   await sendInvitation(scope, user);
   await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action: 'user.invitation_sent', target: { type: 'user', id }, ip: scope.ip, at: scope.now });
