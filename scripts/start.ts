@@ -1,11 +1,13 @@
 /**
  * `npm start`: one command for a fresh machine. Takes the instance lock, builds, starts the
  * embedded PostgreSQL (unless DATABASE_URL is set), migrates, then runs the web and worker
- * processes and stops all of them, PostgreSQL included, on Ctrl-C or SIGTERM.
+ * processes, restarts either one that dies, and on Ctrl-C or SIGTERM stops them first and
+ * PostgreSQL last.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import net from 'node:net';
+import { stopPostgresOnlyWhenAsked } from '../db/embedded';
 import { localDatabase } from '../db/local';
 import { migrateLatest } from '../db/migrate';
 import { EnvError, parseEnv } from '../server/env';
@@ -85,7 +87,8 @@ if (!(await portIsFree(env.PORT))) {
   process.exit(1);
 }
 
-const children: ChildProcess[] = [];
+stopPostgresOnlyWhenAsked();
+const children = new Map<string, ChildProcess>();
 let database: { url: string; stop: () => Promise<void> } | undefined;
 let stopping = false;
 
@@ -94,7 +97,7 @@ async function shutdown(code: number) {
   stopping = true;
   say('stopping…');
   await Promise.all(
-    children.map(
+    [...children.values()].map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -133,22 +136,45 @@ try {
     childEnv.STRIPE_EMULATOR_URL = emulator.url;
     say(`Stripe test-mode emulator at ${emulator.url} (no real payments)`);
   }
-  const start = (entry: string, name: string) =>
+  /**
+   * Issue #13: a child that dies after it was ready is started again, after 1, 2, 4 … 30 s (the
+   * count resets once it has run a minute), while the other keeps serving. One that cannot get
+   * ready at all stops everything, with its own message above.
+   */
+  const supervise = (entry: string, name: string) =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-        env: childEnv,
-        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      });
-      children.push(child);
-      child.once('message', () => resolve());
-      child.once('exit', (code) => {
-        if (stopping) return;
-        console.error(`[seatwise] the ${name} process exited (${code}); stopping everything.`);
-        reject(new Error(`${name} exited`));
-        void shutdown(1);
-      });
+      let failures = 0;
+      let everReady = false;
+      const launch = () => {
+        const startedAt = Date.now();
+        const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+          env: childEnv,
+          stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+        });
+        children.set(name, child);
+        child.once('message', () => {
+          if (everReady) say(`the ${name} process is back`);
+          everReady = true;
+          resolve();
+        });
+        child.once('exit', (code, signal) => {
+          if (stopping) return;
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          if (!everReady) {
+            console.error(`[seatwise] the ${name} process ${how} before it was ready; stopping everything.`);
+            reject(new Error(`${name} exited`));
+            void shutdown(1);
+            return;
+          }
+          if (Date.now() - startedAt > 60_000) failures = 0;
+          const delay = Math.min(30_000, 1000 * 2 ** failures++);
+          console.error(`[seatwise] the ${name} process ${how}; restarting it in ${delay / 1000} s.`);
+          setTimeout(() => stopping || launch(), delay);
+        });
+      };
+      launch();
     });
-  await Promise.all([start('server/index.ts', 'web'), start('worker/index.ts', 'worker')]);
+  await Promise.all([supervise('server/index.ts', 'web'), supervise('worker/index.ts', 'worker')]);
   console.log(`\nSeatwise is running at http://localhost:${env.PORT}\n`);
 } catch (error) {
   console.error(`[seatwise] could not start: ${error instanceof Error ? error.message : error}`);

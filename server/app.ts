@@ -5,6 +5,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { crossSiteProtection } from './csrf';
 import { devMailbox } from './dev-mailbox';
+import { limitBodies } from './http/body-limit';
+import { withPageErrors } from './http/page-errors';
 import { safePath } from './logger';
 import { stripeWebhook } from './stripe/webhook';
 import { apiReferencePage, openApiDocument } from './openapi';
@@ -12,6 +14,9 @@ import { createHttpContext, type Deps } from './trpc/context';
 import { trpcExpressHandler } from './trpc/express-handler';
 import { appRouter, createCaller } from './trpc/router';
 import { errorDetails } from './trpc/trpc';
+
+/** The most procedure calls one tRPC HTTP request may carry; larger batches get a 400. */
+export const MAX_BATCH_SIZE = 10;
 
 export type LoadContext = {
   trpc: ReturnType<typeof createCaller>;
@@ -59,6 +64,15 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     next();
   });
 
+  app.use('/trpc', limitBodies({ unknownLength: 'bounded-by-reader' }));
+  app.use(limitBodies({ unknownLength: 'refuse' }));
+  // What a signed-in person sees must not stay in a shared or back-button cache; static files
+  // below set their own caching.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
   app.get('/healthz', async (_req, res) => {
     try {
       await deps.ownerDb.raw('select 1');
@@ -79,6 +93,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     '/trpc',
     trpcExpressHandler({
       router: appRouter,
+      // A batch runs every call it names: without a bound, one request is a thousand (issue #13).
+      maxBatchSize: MAX_BATCH_SIZE,
       createContext: (req, res) => createHttpContext(deps, req, res),
       responseMeta: ({ errors }) => {
         const retryAfter = errors.map((e) => errorDetails(e).data.retryAfterSeconds).find(Boolean);
@@ -101,7 +117,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     app.all(
       '*',
       createRequestHandler({
-        build: remixBuild,
+        build: withPageErrors(remixBuild),
         getLoadContext: (req, res): LoadContext => {
           // One context per page request, built on first use: loaders that never call tRPC cost nothing.
           let context: ReturnType<typeof createHttpContext> | undefined;

@@ -3,9 +3,19 @@ import type { Db } from '../db/index';
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-/** SPEC §2: where mail goes when SMTP_URL is unset. Never mounted in production. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * SPEC §2: where mail goes when SMTP_URL is unset. Never mounted in production. It shows every
+ * workspace's mail with live links, so only the machine itself may read it: the socket's own
+ * address decides, never a forwarded header.
+ */
 export function devMailbox(ownerDb: Db): RequestHandler {
   return async (req, res, next) => {
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+      res.status(403).type('text').send('The development mailbox is served only to requests from this machine.');
+      return;
+    }
     try {
       const mails = await ownerDb('dev_mail').orderBy('id', 'desc').limit(50);
       if (req.path.endsWith('.json')) return void res.json(mails);

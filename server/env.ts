@@ -37,6 +37,8 @@ export const envSchema = z
     // Per source IP and 15-minute window, counted in PostgreSQL so they hold across instances.
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    // New workspaces per source IP and hour.
+    SIGNUP_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     // Requests per API key per minute.
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     // When the inactivity sweep runs (cron, UTC).

@@ -50,5 +50,10 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
   ) {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable. Please try again in a moment.');
   }
+  // Class 22 is "data exception": a value the database cannot store or compare. Inputs are checked
+  // at the edge; this is the backstop that keeps a missed case a 400, never a 500.
+  if (pg.code?.startsWith('22')) {
+    return new AppError('BAD_REQUEST', 'A value in this request cannot be stored or compared. Check the fields and try again.', { reason: 'INVALID_VALUE' });
+  }
   return undefined;
 }

@@ -33,14 +33,29 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
+/** How long in-flight requests may take to finish after SIGTERM (Fly waits 30 s before SIGKILL). */
+const DRAIN_DEADLINE_MS = 25_000;
+
 let stopping = false;
+/**
+ * Issue #13: stop accepting, answer every request already in flight, then close the pools. A
+ * request that arrives on a kept-alive connection meanwhile is still answered, and told to close.
+ */
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'web stopping');
-  server.close();
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
   server.closeIdleConnections();
+  const deadline = setTimeout(() => {
+    log.warn({ deadlineMs: DRAIN_DEADLINE_MS }, 'requests still in flight at the deadline; closing them');
+    server.closeAllConnections();
+  }, DRAIN_DEADLINE_MS);
+  await drained;
+  clearTimeout(deadline);
   await Promise.allSettled([db.destroy(), ownerDb.destroy()]);
+  log.info('web stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -79,7 +79,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     sendPasswordReset: () => context.trpc.users.sendPasswordReset({ id }),
     resendInvitation: () => context.trpc.users.resendInvitation({ id }),
     createKey: () =>
-      context.trpc.apiKeys.create({ userId: id, name: values.name ?? '', expiresAt: values.expiresAt ? new Date(`${values.expiresAt}T23:59:59Z`).toISOString() : undefined }),
+      context.trpc.apiKeys.create({ userId: id, name: values.name ?? '', expiresAt: values.expiresAt ? `${values.expiresAt}T23:59:59Z` : undefined }),
     revokeKey: () => context.trpc.apiKeys.revoke({ id: values.keyId ?? '' }),
   };
   const call = calls[intent ?? ''];

@@ -29,7 +29,20 @@ const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt',
  * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
  * reveals anything about another tenant (an unknown key is just unknown).
  */
-export async function resolveApiKey({ ownerDb, key, now, limit }: { ownerDb: Db; key: string; now: Date; limit: RateLimit }): Promise<ApiKeyActor> {
+export async function resolveApiKey({
+  ownerDb,
+  key,
+  now,
+  limit,
+  calls = 1,
+}: {
+  ownerDb: Db;
+  key: string;
+  now: Date;
+  limit: RateLimit;
+  /** Procedures in this request: a batch of ten counts ten against the key's limit (issue #13). */
+  calls?: number;
+}): Promise<ApiKeyActor> {
   if (!isWellFormedApiKey(key)) {
     throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
   }
@@ -39,10 +52,10 @@ export async function resolveApiKey({ ownerDb, key, now, limit }: { ownerDb: Db;
        select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
        from api_keys k join users u on u.id = k.user_id join roles r on r.id = u.role_id
        where k.key_hash = ?
-     ), hit as (${countHitSql('select ? || k.id, ? from k')})
+     ), hit as (${countHitSql('select ? || k.id, ?, ?::int from k')})
      select k.*, (select hits from hit) as hits from k`,
     // The subject is the key's id, appended in SQL to the limit's prefix.
-    [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now)],
+    [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now), calls],
   );
   const row = rows[0] as
     | { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Trx } from '../../db/index';
 import type { listAuditInput } from '../routers/audit/audit.types';
-import { decodeCursor, page } from './pagination';
+import { cursorSchemas, decodeCursor, page } from './pagination';
 
 export type AuditEvent = {
   id: string;
@@ -19,7 +19,7 @@ export type AuditEvent = {
 
 /** Newest first; `action` matches a prefix, so `user.` lists every user change. */
 export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>) {
-  const after = decodeCursor(input.cursor, 1);
+  const after = decodeCursor(input.cursor, cursorSchemas.serialId);
   const rows = await trx('audit_events')
     .modify((q) => {
       if (input.actorId) q.where({ actorId: input.actorId });
@@ -27,7 +27,7 @@ export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>
       if (input.action) q.whereRaw(`action like ? escape '\\'`, [`${input.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
       if (input.from) q.where('createdAt', '>=', input.from);
       if (input.to) q.where('createdAt', '<', input.to);
-      if (after) q.where('id', '<', after[0] as number);
+      if (after) q.where('id', '<', after[0]);
     })
     .orderBy('id', 'desc')
     .limit(input.limit + 1)

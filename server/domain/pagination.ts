@@ -1,14 +1,27 @@
+import { z } from 'zod';
 import { AppError } from '../errors';
+import { isoDateTimeSchema, isStorableText } from './schemas';
 
 /** Opaque keyset cursors: the last row's sort values, so pages never skip or repeat rows. */
 export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
-export function decodeCursor(cursor: string | undefined, length: number): unknown[] | null {
+/** A cursor comes back from outside: it is decoded and checked like any other input. */
+export const cursorSchemas = {
+  /** Newest first by a bigserial id (audit events, login history). */
+  serialId: z.tuple([z.number().int().positive().max(Number.MAX_SAFE_INTEGER)]),
+  nameThenId: z.tuple([z.string().max(400).refine(isStorableText), z.uuid()]),
+  timeThenId: z.tuple([isoDateTimeSchema, z.uuid()]),
+  optionalTimeThenId: z.tuple([z.union([isoDateTimeSchema, z.literal('-infinity')]), z.uuid()]),
+};
+
+export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, schema: T): z.output<T> | null {
   if (!cursor) return null;
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === length) return values;
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {}
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return parsed.data;
   throw new AppError('BAD_REQUEST', 'This page link is no longer valid. Start from the first page.', { field: 'cursor' });
 }
 

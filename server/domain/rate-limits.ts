@@ -8,12 +8,13 @@ export type RateLimit = { name: string; max: number; windowSeconds: number; mess
 export const RATE_LIMITS = {
   signIn: (env: Env): RateLimit => ({ name: 'sign-in', max: env.SIGN_IN_RATE_LIMIT, windowSeconds: 900, message: 'Too many sign-in attempts from your network.' }),
   passwordReset: (env: Env): RateLimit => ({ name: 'password-reset', max: env.PASSWORD_RESET_RATE_LIMIT, windowSeconds: 900, message: 'Too many password reset requests from your network.' }),
+  signup: (env: Env): RateLimit => ({ name: 'signup', max: env.SIGNUP_RATE_LIMIT, windowSeconds: 3600, message: 'Too many workspaces were created from your network.' }),
   apiKey: (env: Env): RateLimit => ({ name: 'api-key', max: env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' }),
 };
 
-/** The upsert that counts one hit; `source` yields the row's (key, window_start). */
-export const countHitSql = (source: string) => `insert into rate_limits (key, window_start) ${source}
-  on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+/** The upsert that counts hits; `source` yields the row's (key, window_start, hits). */
+export const countHitSql = (source: string) => `insert into rate_limits (key, window_start, hits) ${source}
+  on conflict (key, window_start) do update set hits = rate_limits.hits + excluded.hits
   returning hits`;
 
 /** Hits are counted per subject in fixed windows; this row key and window start name one count. */
@@ -41,6 +42,6 @@ export function refuseOverLimit(limit: RateLimit, hits: number, now: Date) {
  * across any number of web instances. (API keys count theirs in the statement that finds the key.)
  */
 export async function hitRateLimit({ db, limit, subject, now }: { db: Db; limit: RateLimit; subject: string; now: Date }) {
-  const { rows } = await db.raw(countHitSql('values (?, ?)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);
+  const { rows } = await db.raw(countHitSql('values (?, ?, 1)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);
   refuseOverLimit(limit, rows[0].hits, now);
 }

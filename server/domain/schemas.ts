@@ -42,3 +42,33 @@ export const passwordSchema = z
   .min(12, 'Use at least 12 characters')
   .max(128, 'Use at most 128 characters')
   .refine((p) => !COMMON_PASSWORDS.has(p.toLowerCase()), 'This password is too common. Choose another one.');
+
+/**
+ * PostgreSQL stores neither a NUL character nor half of a UTF-16 surrogate pair in text or JSON,
+ * and a person never means to send one. Every input from outside is checked once, at its edge.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE_TEXT = 'This text holds a character that cannot be stored (a NUL byte or a broken Unicode character). Remove it and try again.';
+
+export const isStorableText = (text: string) => !UNSTORABLE.test(text);
+
+/** The path of the first string (or key) in `value` that cannot be stored, or null when all can. */
+export function unstorableTextPath(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
+  if (typeof value === 'string') return isStorableText(value) ? null : path;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = [...path, Array.isArray(value) ? Number(key) : key];
+    if (!isStorableText(key)) return at;
+    const found = unstorableTextPath(item, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Dates from outside: ISO 8601 with an offset, in years PostgreSQL and every browser agree on. */
+export const isoDateTimeSchema = z.iso
+  .datetime({ offset: true, message: 'Use an ISO 8601 date and time, such as 2026-12-01T09:00:00Z' })
+  .refine((value) => {
+    const time = Date.parse(value);
+    return time >= Date.UTC(1900, 0, 1) && time < Date.UTC(10000, 0, 1);
+  }, 'Use a date between the years 1900 and 9999');

@@ -5,6 +5,7 @@ import { emailSend } from '../jobs/email-send';
 import type { JobSender } from '../jobs/index';
 import type { LoginInput } from '../routers/auth/login.types';
 import { writeAudit } from './audit';
+import { emailSchema } from './schemas';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from './rate-limits';
 import type { RequestMeta as Meta } from './scope';
@@ -24,6 +25,13 @@ export const notActiveMessage = (status: string) =>
 export type LoginResult = 'success' | 'wrong_password' | 'unknown_user' | 'locked' | 'not_active' | 'api_user';
 
 
+/**
+ * Issue #13: what was typed into the email field is kept only when it is an email address; a
+ * password typed there by mistake must not end up in login history.
+ */
+export const NOT_AN_EMAIL = '(not an email address)';
+const recordedEmail = (typed: string) => (emailSchema.safeParse(typed).success ? typed.trim() : NOT_AN_EMAIL);
+
 async function recordAttempt(
   db: Db | Trx,
   event: { tenantId: string | null; userId: string | null; email: string; result: LoginResult; message: string; meta: Meta; now: Date },
@@ -31,7 +39,7 @@ async function recordAttempt(
   await db('login_events').insert({
     tenantId: event.tenantId,
     userId: event.userId,
-    email: event.email.slice(0, 254),
+    email: recordedEmail(event.email),
     ip: event.meta.ip,
     userAgent: event.meta.userAgent,
     result: event.result,

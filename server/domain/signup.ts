@@ -7,6 +7,7 @@ import type { SignupInput } from '../routers/auth/signup.types';
 import { writeAudit } from './audit';
 import type { RequestMeta } from './scope';
 import { hashPassword } from './passwords';
+import { hitRateLimit, RATE_LIMITS } from './rate-limits';
 import { createBuiltInRoles } from './roles';
 import { SEAT_TYPES } from './seats';
 import { createSession } from './sessions';
@@ -32,6 +33,8 @@ export async function signup({
   meta: RequestMeta;
   input: SignupInput;
 }) {
+  // Counted before the costly hash, and kept even when the sign-up then fails.
+  await hitRateLimit({ db, now, subject: meta.ip ?? 'unknown', limit: RATE_LIMITS.signup(env) });
   const passwordHash = await hashPassword(input.password);
   const tenantId = randomUUID();
   const included = { standard: env.INCLUDED_SEATS_STANDARD, client: env.INCLUDED_SEATS_CLIENT, api: env.INCLUDED_SEATS_API };

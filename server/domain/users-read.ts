@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Trx } from '../../db/index';
 import type { listUsersInput, loginHistoryInput } from '../routers/users/users.types';
 import { AppError } from '../errors';
-import { decodeCursor, page } from './pagination';
+import { cursorSchemas, decodeCursor, page } from './pagination';
 import { findRole, findUser } from './user-rules';
 import { USER_COLUMNS, type PublicUser } from './users';
 
@@ -24,14 +24,14 @@ export async function getUserPermissions(trx: Trx, id: string) {
 
 
 const SORTS = {
-  name: { columns: [`lower(display_name)`, 'id'], direction: 'asc' },
-  created: { columns: ['created_at', 'id'], direction: 'desc' },
-  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc' },
+  name: { columns: [`lower(display_name)`, 'id'], direction: 'asc', cursor: cursorSchemas.nameThenId },
+  created: { columns: ['created_at', 'id'], direction: 'desc', cursor: cursorSchemas.timeThenId },
+  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc', cursor: cursorSchemas.optionalTimeThenId },
 } as const;
 
 export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
   const sort = SORTS[input.sort];
-  const after = decodeCursor(input.cursor, 2);
+  const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor);
   // The indexed match (migrations 20261123020000_user_search, 20261123070000_plan_once): a
   // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
   const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
@@ -69,10 +69,10 @@ export type LoginEvent = {
 
 export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
   await findUser(trx, input.id);
-  const after = decodeCursor(input.cursor, 1);
+  const after = decodeCursor(input.cursor, cursorSchemas.serialId);
   const rows = await trx('login_events')
     .where({ userId: input.id })
-    .modify((q) => (after ? q.where('id', '<', after[0] as number) : q))
+    .modify((q) => (after ? q.where('id', '<', after[0]) : q))
     .orderBy('id', 'desc')
     .limit(input.limit + 1)
     .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');

@@ -71,7 +71,9 @@ export async function createHttpContext(deps: Deps, req: Request, res: Response)
   const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   try {
     if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
-    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env) });
+    // `/users.list,users.get?batch=1` is two calls, and each counts against the key's limit.
+    const calls = req.path.split(',').length;
+    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env), calls });
     return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: actor, sessionToken: null };
   } catch (error) {
     if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });

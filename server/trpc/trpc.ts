@@ -3,6 +3,7 @@ import { z, ZodError } from 'zod';
 import { withTenant, type Trx } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
 import type { Permission } from '../domain/roles';
+import { UNSTORABLE_TEXT, unstorableTextPath } from '../domain/schemas';
 import type { Scope } from '../domain/scope';
 import { SIGN_IN_REQUIRED, withSession } from '../domain/sessions';
 import type { Actor, Context } from './context';
@@ -65,7 +66,17 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * Issue #13: text PostgreSQL cannot store is refused for every procedure at once, before its own
+ * schema runs, so no field anywhere can reach the database with a NUL or a lone surrogate.
+ */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const path = unstorableTextPath(await getRawInput());
+  if (path) throw new AppError('BAD_REQUEST', path.length ? `${path.join('.')}: ${UNSTORABLE_TEXT}` : UNSTORABLE_TEXT, { field: path.join('.') || undefined, reason: 'UNSTORABLE_TEXT' });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseUnstorableText);
 
 export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you continue.';
 

@@ -47,7 +47,8 @@ export type TestApp = {
 
 export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...envOverrides });
+  // Every test signs up from the same address; the sign-up limit has its own test.
+  const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent', SIGNUP_RATE_LIMIT: '100000', ...envOverrides });
   const clock = createClock();
   const deps: Deps = { env, db: database.web, ownerDb: database.owner, jobs: createJobSender(), stripe: createStripeClient(env), log: silentLog, now: clock.now };
   return {

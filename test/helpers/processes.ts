@@ -6,7 +6,7 @@ import { freePort } from '../../db/embedded';
 export async function startWebProcess(env: Record<string, string>) {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', SIGNUP_RATE_LIMIT: '100000', PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,31 @@
+import type { RequestHandler, Response } from 'express';
+
+/** Issue #13: no body above this is read, anywhere (an import upload may get its own limit). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function refuse(res: Response, status: 411 | 413, message: string) {
+  // The body is not read: the connection closes after the answer instead of draining it.
+  res.setHeader('Connection', 'close');
+  res.status(status);
+  res.format({
+    html: () => void res.send(`<!doctype html><title>${status}</title><main><h1>${status}</h1><p>${message}</p></main>`),
+    default: () => void res.json({ error: { message, data: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', httpStatus: status } } }),
+  });
+}
+
+/**
+ * Refuses a declared body over `max` bytes before reading a byte of it. A body of unknown length
+ * (chunked) is allowed only where the reader itself stops at `max` (tRPC's maxBodySize); elsewhere
+ * it must declare its length, as browsers and Stripe do.
+ */
+export function limitBodies({ max = MAX_BODY_BYTES, unknownLength }: { max?: number; unknownLength: 'bounded-by-reader' | 'refuse' }): RequestHandler {
+  return (req, res, next) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined) {
+      if (Number(declared) > max) return refuse(res, 413, `The request body is larger than ${Math.round(max / 1024)} KB. Send less at once.`);
+      return next();
+    }
+    if (req.headers['transfer-encoding'] === undefined || unknownLength === 'bounded-by-reader') return next();
+    refuse(res, 411, 'Send the request body with a Content-Length header.');
+  };
+}

@@ -1,0 +1,71 @@
+import { json, type ServerBuild } from '@remix-run/node';
+import { TRPCError } from '@trpc/server';
+import { fromDatabaseError } from '../errors';
+import { errorDetails } from '../trpc/trpc';
+
+const STATUS: Record<string, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const GRANT_HINT = 'Ask an Owner or an Admin of your workspace: they can give your role the permission.';
+const UNAVAILABLE = 'Seatwise is briefly unavailable. Please try again in a minute.';
+
+/** A refusal thrown by a loader or action, as the page response a person should get. */
+function pageResponse(error: unknown): Response | undefined {
+  const code = error instanceof TRPCError ? error.code : fromDatabaseError(error)?.code;
+  const status = code ? STATUS[code] : undefined;
+  if (!status) return undefined;
+  if (status === 503) return json(UNAVAILABLE, { status, headers: { 'Retry-After': '30' } });
+  const { message } = errorDetails(error);
+  return json(status === 403 ? `${message} ${GRANT_HINT}` : message, { status });
+}
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/**
+ * Issue #13: one place turns what loaders and actions throw into the page a person should see —
+ * a refusal keeps its status (403, 404, 400; 503 while the database is down) instead of a 500 —
+ * and an action only ever receives a form it can read.
+ */
+export function withPageErrors(build: ServerBuild): ServerBuild {
+  const routes = Object.fromEntries(
+    Object.entries(build.routes).map(([id, route]) => {
+      const { loader, action } = route.module;
+      const module = { ...route.module };
+      if (loader) {
+        module.loader = async (args) => {
+          try {
+            return await loader(args);
+          } catch (error) {
+            throw pageResponse(error) ?? error;
+          }
+        };
+      }
+      if (action) {
+        module.action = async (args) => {
+          const type = args.request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+          if (!FORM_TYPES.includes(type)) throw json('This page takes form posts only.', { status: 415 });
+          try {
+            await args.request.clone().formData();
+          } catch {
+            throw json('The form could not be read. Reload the page and send it again.', { status: 400 });
+          }
+          try {
+            return await action(args);
+          } catch (error) {
+            throw pageResponse(error) ?? error;
+          }
+        };
+      }
+      return [id, { ...route, module }];
+    }),
+  );
+  return { ...build, routes } as ServerBuild;
+}
