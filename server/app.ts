@@ -32,6 +32,12 @@ const refuseKeysInUrls: express.RequestHandler = (req, res, next) => {
   res.status(401).json({ error: { message: 'Send the API key in the Authorization header, never in the URL. Revoke this key: it may be logged.', data: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'KEY_IN_URL' } } });
 };
 
+/** What a signed-in person sees must not stay in a shared or back-button cache. */
+const noStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
   const { env, log } = deps;
   const app = express();
@@ -64,14 +70,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     next();
   });
 
-  app.use('/trpc', limitBodies({ unknownLength: 'bounded-by-reader' }));
-  app.use(limitBodies({ unknownLength: 'refuse' }));
-  // What a signed-in person sees must not stay in a shared or back-button cache; static files
-  // below set their own caching.
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(limitBodies({ readerStopsAtMax: (path) => path.startsWith('/trpc/') }));
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -85,7 +84,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   // Before anything reads the body: the signature covers the raw bytes.
   app.post('/webhooks/stripe', ...stripeWebhook({ env, ownerDb: deps.ownerDb, jobs: deps.jobs, log }));
   app.use(crossSiteProtection(env));
-  app.use('/trpc', refuseKeysInUrls);
+  app.use('/trpc', refuseKeysInUrls, noStore);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(env.APP_URL)));
   app.get('/api/docs', (_req, res) => void res.type('html').send(apiReferencePage(openApiDocument(env.APP_URL))));
 
@@ -116,6 +115,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     app.use(express.static('public', { maxAge: '1h' }));
     app.all(
       '*',
+      noStore,
       createRequestHandler({
         build: withPageErrors(remixBuild),
         getLoadContext: (req, res): LoadContext => {

@@ -17,7 +17,8 @@ export async function attempt<T>(
   } catch (error) {
     const code = trpcCode(error);
     if (!code || code === 'INTERNAL_SERVER_ERROR') throw error;
-    const status = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429 }[code] ?? 500;
+    const status =
+      { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, TOO_MANY_REQUESTS: 429, SERVICE_UNAVAILABLE: 503 }[code] ?? 500;
     return { ok: false, status, errors: context.errorDetails(error) };
   }
 }

@@ -18,14 +18,14 @@ function refuse(res: Response, status: 411 | 413, message: string) {
  * (chunked) is allowed only where the reader itself stops at `max` (tRPC's maxBodySize); elsewhere
  * it must declare its length, as browsers and Stripe do.
  */
-export function limitBodies({ max = MAX_BODY_BYTES, unknownLength }: { max?: number; unknownLength: 'bounded-by-reader' | 'refuse' }): RequestHandler {
+export function limitBodies({ max = MAX_BODY_BYTES, readerStopsAtMax }: { max?: number; readerStopsAtMax: (path: string) => boolean }): RequestHandler {
   return (req, res, next) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined) {
       if (Number(declared) > max) return refuse(res, 413, `The request body is larger than ${Math.round(max / 1024)} KB. Send less at once.`);
       return next();
     }
-    if (req.headers['transfer-encoding'] === undefined || unknownLength === 'bounded-by-reader') return next();
+    if (req.headers['transfer-encoding'] === undefined || readerStopsAtMax(req.path)) return next();
     refuse(res, 411, 'Send the request body with a Content-Length header.');
   };
 }
