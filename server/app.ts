@@ -32,6 +32,15 @@ const refuseKeysInUrls: express.RequestHandler = (req, res, next) => {
   res.status(401).json({ error: { message: 'Send the API key in the Authorization header, never in the URL. Revoke this key: it may be logged.', data: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'KEY_IN_URL' } } });
 };
 
+/**
+ * The API is plain JSON (SPEC §4). tRPC would also hand a procedure a FormData or a byte stream,
+ * which no input schema and no text check would then see.
+ */
+const jsonBodiesOnly: express.RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || req.is('application/json') !== false) return next();
+  res.status(415).json({ error: { message: 'Send the input as JSON, with Content-Type: application/json.', data: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415 } } });
+};
+
 /** What a signed-in person sees must not stay in a shared or back-button cache. */
 const noStore: express.RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -84,7 +93,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   // Before anything reads the body: the signature covers the raw bytes.
   app.post('/webhooks/stripe', ...stripeWebhook({ env, ownerDb: deps.ownerDb, jobs: deps.jobs, log }));
   app.use(crossSiteProtection(env));
-  app.use('/trpc', refuseKeysInUrls, noStore);
+  app.use('/trpc', refuseKeysInUrls, noStore, jsonBodiesOnly);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(env.APP_URL)));
   app.get('/api/docs', (_req, res) => void res.type('html').send(apiReferencePage(openApiDocument(env.APP_URL))));
 
@@ -132,6 +141,12 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   }
 
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    // Express marks what the client got wrong (an address with broken percent-encoding) as a 4xx.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (!res.headersSent) res.status(status).json({ error: { message: 'This address or request is not valid.' } });
+      return;
+    }
     log.error({ err: error, path: safePath(req.originalUrl) }, 'request failed');
     if (!res.headersSent) res.status(500).json({ error: { message: 'Something went wrong on our side.' } });
   };

@@ -23,6 +23,8 @@ export const envSchema = z
     // A login role of its own for the web process; without it the web process uses DATABASE_URL
     // and switches to the unprivileged role on every connection.
     DATABASE_WEB_URL: optionalUrl,
+    // Connections the web process keeps to PostgreSQL (a request holds one for its transaction).
+    WEB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     SMTP_URL: optionalUrl,
     MAIL_FROM: z.string().default('Seatwise <no-reply@seatwise.local>'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

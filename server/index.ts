@@ -14,8 +14,8 @@ const onPoolError = (error: Error) => log.warn({ err: error }, 'database connect
 const warn = (message: string) => log.warn({ knex: message }, 'database warning');
 
 const db = env.DATABASE_WEB_URL
-  ? createDb(env.DATABASE_WEB_URL, { onError: onPoolError, warn })
-  : createDb(env.DATABASE_URL, { role: WEB_ROLE, onError: onPoolError, warn });
+  ? createDb(env.DATABASE_WEB_URL, { max: env.WEB_POOL_SIZE, onError: onPoolError, warn })
+  : createDb(env.DATABASE_URL, { role: WEB_ROLE, max: env.WEB_POOL_SIZE, onError: onPoolError, warn });
 const ownerDb = createDb(env.DATABASE_URL, { max: 10, onError: onPoolError, warn });
 
 const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;

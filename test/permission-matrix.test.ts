@@ -141,3 +141,22 @@ describe('nobody acts on a user who holds a permission they lack (#13)', () => {
     expect((await app.database.owner('users').where({ id: ws.user.id }).first()).status).toBe('active');
   });
 });
+
+describe('the last active Owner (SPEC "Status and seats")', () => {
+  it('an API key whose role holds every permission still cannot suspend, deactivate or ban the last active Owner; with a second Owner it can', async () => {
+    const ws = await workspace();
+    const all = await ws.owner.roles.create({ name: 'Full bot', audience: 'api', permissions: ['users.read', 'users.manage', 'billing.manage', 'roles.manage', 'audit.read', 'settings.manage'] });
+    const bot = await ws.owner.users.create({ kind: 'api', email: `full@${ws.tenant.slug}.test`, firstName: 'F', lastName: 'B', roleId: all.id });
+    const { key } = await ws.owner.apiKeys.create({ userId: bot.id, name: 'full' });
+    const act = (input: Record<string, unknown>) =>
+      fetch(`${url}/trpc/users.setStatus`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(input) }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    for (const status of ['suspended', 'deactivated', 'banned']) {
+      const { status: http, json } = await act({ id: ws.user.id, status, reason: 'x' });
+      expect(http).toBe(403);
+      expect(json.error.data.reason).toBe('LAST_OWNER');
+    }
+    expect((await app.database.owner('users').where({ id: ws.user.id }).first()).status).toBe('active');
+    await insertUser(app, ws.tenantId, { email: `second-owner@${ws.tenant.slug}.test`, roleKey: 'owner' });
+    expect((await act({ id: ws.user.id, status: 'suspended' })).json.result.data.status).toBe('suspended');
+  });
+});

@@ -28,6 +28,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!result.ok) return json({ errors: result.errors }, { status: result.status });
     return redirect(result.value.url);
   }
+  // Each button names its action; anything else (a tampered or broken intent) buys nothing.
+  if (intent !== 'checkout') return json({ errors: { message: 'Unknown action.', fieldErrors: {} as Record<string, string[]>, data: {} as Record<string, unknown> } }, { status: 400 });
   const result = await attempt(context, () => context.trpc.billing.createCheckout(values as never));
   if (!result.ok) return json({ errors: result.errors }, { status: result.status });
   return redirect(result.value.url);

@@ -4,7 +4,7 @@ import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
 import { KIND_LABELS, StatusBadge } from '~/components/status-badge';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt, formObject, trpcCode } from '~/utils/errors';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.displayName ?? 'User'} · Seatwise` }];
 
@@ -45,17 +45,33 @@ const ACTIONS: Record<string, { to: string; label: string }[]> = {
   banned: [{ to: 'active', label: 'Unban' }],
 };
 
+/**
+ * The id in the address is checked by the procedures' own schema; a segment that cannot be a user
+ * id names no user, so the page is a 404 like an unknown id's (SPEC §7), not a form error.
+ */
+async function orNotFound<T>(context: LoaderFunctionArgs['context'], call: Promise<T>) {
+  try {
+    return await call;
+  } catch (error) {
+    if (trpcCode(error) === 'BAD_REQUEST' && context.errorDetails(error).fieldErrors.id) throw json('User not found', { status: 404 });
+    throw error;
+  }
+}
+
+/** A checkbox sends "on" or nothing; any other value goes to the schema as it came, to be refused there. */
+const checkbox = (value: string | undefined) => (value === undefined ? false : value === 'on' ? true : value);
+/** The hidden `required` field sends "true" or "false"; likewise. */
+const flag = (value: string | undefined) => (value === 'true' ? true : value === 'false' ? false : value);
+
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = params.id!;
   const search = new URL(request.url).searchParams;
   const tab = search.get('tab') ?? 'details';
   const cursor = search.get('cursor') ?? undefined;
-  const [user, access, roles, me] = await Promise.all([
-    context.trpc.users.get({ id }),
-    context.trpc.users.permissions({ id }),
-    context.trpc.roles.list(),
-    context.trpc.auth.me(),
-  ]);
+  const [user, access, roles, me] = await orNotFound(
+    context,
+    Promise.all([context.trpc.users.get({ id }), context.trpc.users.permissions({ id }), context.trpc.roles.list(), context.trpc.auth.me()]),
+  );
   const history = tab === 'history' ? await context.trpc.users.loginHistory({ id, cursor, limit: 25 }) : null;
   const audit = tab === 'audit' && me.permissions.includes('audit.read') ? await context.trpc.audit.list({ targetId: id, cursor, limit: 25 }) : null;
   const canManage = me.permissions.includes('users.manage');
@@ -71,11 +87,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
       context.trpc.users.update({
         id,
         ...Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'exemptFromInactivity')),
-        exemptFromInactivity: values.exemptFromInactivity === 'on',
+        exemptFromInactivity: checkbox(values.exemptFromInactivity),
       } as never),
     setRole: () => context.trpc.users.setRole({ id, roleId: values.roleId ?? '' }),
     setStatus: () => context.trpc.users.setStatus({ id, status: values.status as never, reason: values.reason || undefined }),
-    requirePasswordChange: () => context.trpc.users.requirePasswordChange({ id, required: values.required === 'true' }),
+    requirePasswordChange: () => context.trpc.users.requirePasswordChange({ id, required: flag(values.required) as boolean }),
     sendPasswordReset: () => context.trpc.users.sendPasswordReset({ id }),
     resendInvitation: () => context.trpc.users.resendInvitation({ id }),
     createKey: () =>

@@ -72,3 +72,15 @@ export const isoDateTimeSchema = z.iso
     const time = Date.parse(value);
     return time >= Date.UTC(1900, 0, 1) && time < Date.UTC(10000, 0, 1);
   }, 'Use a date between the years 1900 and 9999');
+
+/**
+ * A whole number from outside: a JSON number, or the digits a form field posts. Unlike
+ * `z.coerce.number()`, which reads null, '', ' ', false and [] as 0, true as 1, [5] as 5 and
+ * '0x10' as 16, anything else is refused: a cleared settings field must not turn the inactivity
+ * sweep off (issue #13). The bounds sit on the number, so JSON Schema and OpenAPI still show them.
+ */
+export function wholeNumberSchema(bounds: { min: number; max: number }, messages: { int?: string; min?: string; max?: string } = {}) {
+  const whole = messages.int ?? 'Enter a whole number';
+  const number = z.number().int(whole).min(bounds.min, messages.min).max(bounds.max, messages.max);
+  return z.union([number, z.string().trim().regex(/^[+-]?\d{1,15}$/, whole).transform(Number).pipe(number)], { error: whole });
+}

@@ -50,12 +50,16 @@ export function withPageErrors(build: ServerBuild): ServerBuild {
       }
       if (action) {
         module.action = async (args) => {
-          const type = args.request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
-          if (!FORM_TYPES.includes(type)) throw json('This page takes form posts only.', { status: 415 });
-          try {
-            await args.request.clone().formData();
-          } catch {
-            throw json('The form could not be read. Reload the page and send it again.', { status: 400 });
+          const { headers } = args.request;
+          const hasBody = Number(headers.get('content-length') ?? 0) > 0 || headers.has('transfer-encoding');
+          const type = headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+          if (hasBody && !FORM_TYPES.includes(type)) throw json('This page takes form posts only.', { status: 415 });
+          if (hasBody) {
+            try {
+              await args.request.clone().formData();
+            } catch {
+              throw json('The form could not be read. Reload the page and send it again.', { status: 400 });
+            }
           }
           try {
             return await action(args);

@@ -18,7 +18,6 @@ const TOLERANCE_SECONDS = 300;
 const stripeEventSchema = z.object({
   id: z.string().regex(/^evt_[A-Za-z0-9_]{1,250}$/, 'id must be a Stripe event id (evt_…)'),
   type: z.string().regex(/^[a-z0-9_.]{1,100}$/, 'type must be a Stripe event type'),
-  created: z.number().int().nonnegative(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 

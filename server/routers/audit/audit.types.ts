@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../../domain/schemas';
+import { isoDateTimeSchema, wholeNumberSchema } from '../../domain/schemas';
 
 export const listAuditInput = z
   .object({
@@ -9,6 +9,6 @@ export const listAuditInput = z
     from: isoDateTimeSchema.optional(),
     to: isoDateTimeSchema.optional(),
     cursor: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: wholeNumberSchema({ min: 1, max: 200 }).prefault(50),
   })
-  .default({ limit: 50 });
+  .prefault({ limit: 50 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, personNameSchema } from '../../domain/schemas';
+import { emailSchema, personNameSchema, wholeNumberSchema } from '../../domain/schemas';
 import { SEAT_TYPES, STATUSES } from '../../domain/seats';
 
 const timeZone = z
@@ -82,7 +82,8 @@ export const setStatusInput = z.object({
 export const requirePasswordChangeInput = z.object({ id: z.uuid(), required: z.boolean().default(true) });
 
 const cursor = z.string().max(500).optional();
-const limit = z.coerce.number().int().min(1).max(200).default(50);
+// prefault, not default: the value goes through the schema, and JSON Schema keeps showing it.
+const limit = wholeNumberSchema({ min: 1, max: 200 }).prefault(50);
 
 export const listUsersInput = z
   .object({
@@ -94,13 +95,13 @@ export const listUsersInput = z
     cursor,
     limit,
   })
-  .default({ sort: 'name', limit: 50 });
+  .prefault({ sort: 'name', limit: 50 });
 
 export const loginHistoryInput = z.object({ id: z.uuid(), cursor, limit });
 
 export const inactivityPreviewInput = z
   .object({
-    inactivityDays: z.coerce.number().int().min(0).max(3650).optional(),
-    inactivityWarningDays: z.coerce.number().int().min(0).max(90).optional(),
+    inactivityDays: wholeNumberSchema({ min: 0, max: 3650 }).optional(),
+    inactivityWarningDays: wholeNumberSchema({ min: 0, max: 90 }).optional(),
   })
-  .default({});
+  .prefault({});
