@@ -35,8 +35,10 @@ export function assertRoleFitsKind(role: RoleRow, kind: SeatType) {
 }
 
 /** Nobody hands out more power than they hold: an Admin cannot make an Owner. */
+const missingPermissions = (role: Pick<RoleRow, 'permissions'>, permissions: ReadonlySet<Permission>) => role.permissions.filter((p) => !permissions.has(p));
+
 export function assertCanGrant(role: RoleRow, permissions: ReadonlySet<Permission>) {
-  const missing = role.permissions.filter((p) => !permissions.has(p));
+  const missing = missingPermissions(role, permissions);
   if (missing.length) {
     throw new AppError('FORBIDDEN', `You cannot give the ${role.name} role: it has permissions you do not have (${missing.join(', ')}).`, {
       field: 'roleId',
@@ -51,7 +53,7 @@ export function assertCanGrant(role: RoleRow, permissions: ReadonlySet<Permissio
  */
 export async function assertMayActOn(trx: Trx, user: { roleId: string }, permissions: ReadonlySet<Permission>, what: string) {
   const role = await findRole(trx, user.roleId);
-  const missing = role.permissions.filter((p) => !permissions.has(p));
+  const missing = missingPermissions(role, permissions);
   if (missing.length) {
     throw new AppError(
       'FORBIDDEN',
