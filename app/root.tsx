@@ -36,7 +36,7 @@ export function ErrorBoundary() {
   return (
     <main className="narrow">
       <h1>{title}</h1>
-      <p>{isRouteErrorResponse(error) ? String(error.data ?? '') : 'Please try again. If it keeps happening, contact support.'}</p>
+      <p style={{ overflowWrap: 'anywhere' }}>{isRouteErrorResponse(error) ? String(error.data ?? '') : 'Please try again. If it keeps happening, contact support.'}</p>
       <p>
         <a href="/">Back to Seatwise</a>
       </p>
