@@ -1,27 +1,19 @@
 import { json, type ServerBuild } from '@remix-run/node';
 import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { fromDatabaseError } from '../errors';
 import { errorDetails } from '../trpc/trpc';
-
-const STATUS: Record<string, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  TOO_MANY_REQUESTS: 429,
-  SERVICE_UNAVAILABLE: 503,
-};
 
 const GRANT_HINT = 'Ask an Owner or an Admin of your workspace: they can give your role the permission.';
 const UNAVAILABLE = 'Seatwise is briefly unavailable. Please try again in a minute.';
 
 /** A refusal thrown by a loader or action, as the page response a person should get. */
 function pageResponse(error: unknown): Response | undefined {
-  const code = error instanceof TRPCError ? error.code : fromDatabaseError(error)?.code;
-  const status = code ? STATUS[code] : undefined;
-  if (!status) return undefined;
+  const database = error instanceof TRPCError ? undefined : fromDatabaseError(error);
+  const refusal = error instanceof TRPCError ? error : database && new TRPCError({ code: database.code, message: database.message, cause: database });
+  if (!refusal || refusal.code === 'INTERNAL_SERVER_ERROR') return undefined;
+  // tRPC's own code → HTTP status table, the one /trpc answers with.
+  const status = getHTTPStatusCodeFromError(refusal);
   if (status === 503) return json(UNAVAILABLE, { status, headers: { 'Retry-After': '30' } });
   const { message } = errorDetails(error);
   return json(status === 403 ? `${message} ${GRANT_HINT}` : message, { status });
