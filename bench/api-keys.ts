@@ -3,7 +3,7 @@
  * real web process, next to a raw node-pg baseline (key lookup + row fetch) in the same run.
  */
 import pg from 'pg';
-import { hashApiKey } from '../server/domain/api-key-format';
+import { hashApiKey } from '../server/domain/api-keys/key-format';
 import { tenantOpening } from '../db/index';
 import type { FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';

@@ -4,7 +4,7 @@
  * each on a fresh copy of the same data, in the same run.
  */
 import pg from 'pg';
-import { runInactivitySweep } from '../server/domain/inactivity';
+import { runInactivitySweep } from '../server/domain/users/inactivity';
 import { createJobSender } from '../server/jobs/index';
 import { createDb } from '../db/index';
 import { benchDatabase, fmt } from './harness';

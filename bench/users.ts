@@ -3,9 +3,9 @@
  * each next to a raw node-pg baseline doing the same database work in the same run.
  */
 import pg from 'pg';
-import { sessionOpening } from '../server/domain/sessions';
-import { hashToken } from '../server/domain/tokens';
-import { USER_COLUMNS } from '../server/domain/users';
+import { sessionOpening } from '../server/domain/auth/sessions';
+import { hashToken } from '../server/domain/auth/tokens';
+import { USER_COLUMNS } from '../server/domain/users/columns';
 import type { FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, mediansInBlocks, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey } from '../server/domain/api-key-format';
-import { integrationProcedures } from '../server/openapi';
+import { generateApiKey } from '../server/domain/api-keys/key-format';
+import { integrationProcedures } from '../server/http/openapi';
 import { createTestApp, startHttp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { signUp } from './helpers/factories';

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../db/embedded';
 import { EMULATOR_WEBHOOK_SECRET } from '../server/env';
-import { integrationProcedures } from '../server/openapi';
+import { integrationProcedures } from '../server/http/openapi';
 import { startStripeEmulator } from '../server/stripe/emulator';
 import { appRouter } from '../server/trpc/router';
 import { onCleanup } from './setup/cleanup';

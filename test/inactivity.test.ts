@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInactivitySweep } from '../server/domain/inactivity';
+import { runInactivitySweep } from '../server/domain/users/inactivity';
 import { createJobSender } from '../server/jobs/index';
 import { createTestApp, memoryCookies, startHttp, type TestApp } from './helpers/app';
 import { insertUser, signInAgain, signUp } from './helpers/factories';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { issueOneTimeToken } from '../server/domain/one-time-tokens';
+import { issueOneTimeToken } from '../server/domain/auth/one-time-tokens';
 import { createTestApp, type TestApp } from './helpers/app';
 import { insertUser, signupInput } from './helpers/factories';
 import { startWebProcess } from './helpers/processes';

@@ -1,8 +1,8 @@
 import { onCleanup } from './setup/cleanup';
 import { TRPCError } from '@trpc/server';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARGON2_OPTIONS } from '../server/domain/passwords';
-import { API_USER_SIGN_IN, INVALID_CREDENTIALS, LOCKED_MESSAGE } from '../server/domain/sign-in';
+import { ARGON2_OPTIONS } from '../server/domain/auth/passwords';
+import { API_USER_SIGN_IN, INVALID_CREDENTIALS, LOCKED_MESSAGE } from '../server/domain/auth/sign-in';
 import { startWorker } from '../worker/worker';
 import { hash } from '@node-rs/argon2';
 import { createTestApp, memoryCookies, silentLog, startHttp, type TestApp } from './helpers/app';

@@ -1,6 +1,6 @@
 import { parseEnv } from '../../server/env';
 import { createJobSender } from '../../server/jobs/index';
-import { signup } from '../../server/domain/signup';
+import { signup } from '../../server/domain/tenants/signup';
 import { createDb, WEB_ROLE } from '../index';
 
 export const DEMO = { slug: 'demo', email: 'owner@demo.test', password: 'demo-password-1234' };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { isoDateTimeSchema, isStorableText } from './schemas';
+import { isoDateTimeSchema, isStorableText } from '../contract/fields';
 
 /** Opaque keyset cursors: the last row's sort values, so pages never skip or repeat rows. */
 export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');

@@ -1,7 +1,7 @@
 import type { Trx } from '../../db/index';
 import type { JobSender } from '../jobs/index';
-import type { AuditActor } from './audit';
-import type { Permission } from './roles';
+import type { AuditActor } from './audit/write';
+import type { Permission } from './roles/built-in';
 
 /** Who sent a request, as the audit log and login history record it. */
 export type RequestMeta = { ip: string | null; userAgent: string | null };

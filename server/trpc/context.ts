@@ -5,10 +5,10 @@ import type { Db } from '../../db/index';
 import type { Env } from '../env';
 import type { JobSender } from '../jobs/index';
 import { TRPCError } from '@trpc/server';
-import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys';
+import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys/keys';
 import { RATE_LIMITS } from '../domain/rate-limits';
 import type { RequestMeta } from '../domain/scope';
-import { sessionCookie, type SessionActor } from '../domain/sessions';
+import { sessionCookie, type SessionActor } from '../domain/auth/sessions';
 import { AppError } from '../errors';
 
 /** What every request shares: built once per process, replaced wholesale in tests. */

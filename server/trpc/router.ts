@@ -1,11 +1,11 @@
-import { apiKeysRouter } from '../routers/api-keys/index';
-import { auditRouter } from '../routers/audit/index';
-import { billingRouter } from '../routers/billing/index';
-import { authRouter } from '../routers/auth/index';
-import { rolesRouter } from '../routers/roles/index';
-import { usersRouter } from '../routers/users/index';
-import { seatsRouter } from '../routers/seats/index';
-import { tenantRouter } from '../routers/tenant/index';
+import { apiKeysRouter } from './routers/api-keys';
+import { auditRouter } from './routers/audit';
+import { billingRouter } from './routers/billing';
+import { authRouter } from './routers/auth';
+import { rolesRouter } from './routers/roles';
+import { usersRouter } from './routers/users';
+import { seatsRouter } from './routers/seats';
+import { tenantRouter } from './routers/tenant';
 import { createCallerFactory, router } from './trpc';
 
 /** The public contract: router and procedure names are SPEC §4's. */

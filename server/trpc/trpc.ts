@@ -2,10 +2,10 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { withTenant, type Trx } from '../../db/index';
 import { AppError, fromDatabaseError } from '../errors';
-import type { Permission } from '../domain/roles';
-import { UNSTORABLE_TEXT, unstorableTextPath } from '../domain/schemas';
+import type { Permission } from '../domain/roles/built-in';
+import { UNSTORABLE_TEXT, unstorableTextPath } from '../contract/fields';
 import type { Scope } from '../domain/scope';
-import { SIGN_IN_REQUIRED, withSession } from '../domain/sessions';
+import { SIGN_IN_REQUIRED, withSession } from '../domain/auth/sessions';
 import type { Actor, Context } from './context';
 
 function appErrorOf(error: unknown): AppError | undefined {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/index';
-import { runInactivitySweep } from '../../server/domain/inactivity';
+import { runInactivitySweep } from '../../server/domain/users/inactivity';
 import { createJobSender } from '../../server/jobs/index';
 
 /** Idempotent: each tenant commits on its own, and a rerun finds only what is left to do. */

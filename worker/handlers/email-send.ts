@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/index';
-import { issueOneTimeToken } from '../../server/domain/one-time-tokens';
+import { issueOneTimeToken } from '../../server/domain/auth/one-time-tokens';
 import { emailSendPayload } from '../../server/jobs/email-send';
 import { renderMail } from '../../server/mail/templates';
 import type { MailTransport } from '../../server/mail/transport';

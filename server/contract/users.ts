@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { emailSchema, personNameSchema, wholeNumberSchema } from './fields';
+import { SEAT_TYPES, STATUSES } from '../domain/seats/seat-rule';
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Use an IANA time zone such as Europe/Paris');
+
+const locale = z
+  .string()
+  .trim()
+  .refine((tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  }, 'Use a BCP 47 language tag such as en or fr-CA');
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters`)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional();
+
+const userName = z
+  .string()
+  .trim()
+  .max(60, 'Use at most 60 characters')
+  .regex(/^[A-Za-z0-9._@-]*$/, 'Use letters, digits, dots, hyphens, underscores or @')
+  .transform((v) => (v === '' ? null : v))
+  .nullable()
+  .optional();
+
+export const userId = z.object({ id: z.uuid('Not a valid user id') });
+
+export const createUserInput = z.object({
+  kind: z.enum(SEAT_TYPES),
+  email: emailSchema,
+  firstName: personNameSchema,
+  lastName: personNameSchema,
+  displayName: optionalText(200),
+  userName,
+  roleId: z.uuid('Choose a role').optional(),
+  timeZone: timeZone.optional(),
+  locale: locale.optional(),
+  samlNameId: optionalText(300),
+});
+
+export const updateUserInput = z.object({
+  id: z.uuid(),
+  email: emailSchema.optional(),
+  firstName: personNameSchema.optional(),
+  lastName: personNameSchema.optional(),
+  displayName: z.string().trim().min(1, 'Required').max(200).optional(),
+  userName,
+  timeZone: timeZone.optional(),
+  locale: locale.optional(),
+  samlNameId: optionalText(300),
+  exemptFromInactivity: z.boolean().optional(),
+});
+
+export const setRoleInput = z.object({ id: z.uuid(), roleId: z.uuid('Choose a role') });
+
+export const setStatusInput = z.object({
+  id: z.uuid(),
+  status: z.enum(STATUSES),
+  reason: z.string().trim().max(500, 'Use at most 500 characters').optional(),
+});
+
+export const requirePasswordChangeInput = z.object({ id: z.uuid(), required: z.boolean().default(true) });
+
+const cursor = z.string().max(500).optional();
+// prefault, not default: the value goes through the schema, and JSON Schema keeps showing it.
+const limit = wholeNumberSchema({ min: 1, max: 200 }).prefault(50);
+
+export const listUsersInput = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    status: z.enum(STATUSES).optional(),
+    kind: z.enum(SEAT_TYPES).optional(),
+    roleId: z.uuid().optional(),
+    sort: z.enum(['name', 'lastSignIn', 'created']).default('name'),
+    cursor,
+    limit,
+  })
+  .prefault({ sort: 'name', limit: 50 });
+
+export const loginHistoryInput = z.object({ id: z.uuid(), cursor, limit });
+
+export const inactivityPreviewInput = z
+  .object({
+    inactivityDays: wholeNumberSchema({ min: 0, max: 3650 }).optional(),
+    inactivityWarningDays: wholeNumberSchema({ min: 0, max: 90 }).optional(),
+  })
+  .prefault({});

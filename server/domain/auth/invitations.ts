@@ -1,0 +1,60 @@
+import type { Db } from '../../../db/index';
+import { AppError } from '../../errors';
+import { writeAudit } from '../audit/write';
+import type { RequestMeta } from '../scope';
+import { consumeOneTimeToken } from './one-time-tokens';
+import { hashPassword } from './passwords';
+import { createSession } from './sessions';
+import { USER_COLUMNS, type PublicUser } from '../users/columns';
+
+export const INVITATION_INVALID =
+  'This invitation link has expired or has already been used. Ask your administrator to send you a new one.';
+
+/**
+ * SPEC: `invited` → `active` when the person sets a password. An invitee already holds a seat,
+ * so accepting needs no seat check; a user deactivated meanwhile can no longer accept.
+ */
+export async function acceptInvitation({
+  db,
+  ownerDb,
+  now,
+  meta,
+  input,
+}: {
+  db: Db;
+  ownerDb: Db;
+  now: Date;
+  meta: RequestMeta;
+  input: { token: string; password: string };
+}) {
+  const result = await consumeOneTimeToken({
+    ownerDb,
+    db,
+    token: input.token,
+    purpose: 'invitation',
+    now,
+    then: async (trx, { tenantId, userId }) => {
+      const current = await trx('users').where({ id: userId }).forUpdate().first('status');
+      if (current?.status !== 'invited') return null;
+      const [user] = (await trx('users')
+        .where({ id: userId })
+        .update({ status: 'active', passwordHash: await hashPassword(input.password), lastSignInAt: now, lastActivityAt: now, updatedAt: now })
+        .returning(USER_COLUMNS)) as PublicUser[];
+      await writeAudit({
+        trx,
+        tenantId,
+        actor: { type: 'user', id: userId, label: user.email },
+        action: 'user.invitation_accepted',
+        target: { type: 'user', id: userId },
+        before: { status: 'invited' },
+        after: { status: 'active' },
+        ip: meta.ip,
+        at: now,
+      });
+      const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
+      return { user, session };
+    },
+  });
+  if (!result) throw new AppError('BAD_REQUEST', INVITATION_INVALID, { reason: 'LINK_INVALID' });
+  return result as { user: PublicUser; session: { token: string; expiresAt: Date } };
+}

@@ -1,0 +1,172 @@
+import type { z } from 'zod';
+import { withTenant, type Db, type Trx } from '../../../db/index';
+import type { Env } from '../../env';
+import { AppError } from '../../errors';
+import { emailSend } from '../../jobs/email-send';
+import type { JobSender } from '../../jobs/index';
+import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput } from '../../contract/auth-passwords';
+import { writeAudit } from '../audit/write';
+import { consumeOneTimeToken } from './one-time-tokens';
+import { hashPassword, verifyPassword } from './passwords';
+import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
+import type { RequestMeta as Meta } from '../scope';
+import { createSession, endUserSessions } from './sessions';
+import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { findWorkspace } from '../tenants/workspaces';
+
+
+export const RESET_REQUESTED =
+  'If an account exists for that email in that workspace, we have sent it a link to choose a new password. The link works for one hour.';
+export const RESET_LINK_INVALID = 'This password reset link has expired or has already been used. Request a new one.';
+
+/** Who may get a reset link: a reset can unlock a locked user but never revive a blocked one. */
+const RESETTABLE = new Set(['active', 'locked']);
+
+/**
+ * The answer is the same for a known and an unknown email, and only a known one gets mail
+ * (SPEC "Sign-in": no enumeration).
+ */
+export async function requestPasswordReset({
+  db,
+  ownerDb,
+  env,
+  jobs,
+  now,
+  meta,
+  input,
+}: {
+  db: Db;
+  ownerDb: Db;
+  env: Env;
+  jobs: JobSender;
+  now: Date;
+  meta: Meta;
+  input: z.output<typeof requestPasswordResetInput>;
+}) {
+  await hitRateLimit({
+    db,
+    now,
+    subject: meta.ip ?? 'unknown',
+    limit: RATE_LIMITS.passwordReset(env),
+  });
+  const tenantId = await findWorkspace({ ownerDb, slug: input.workspace });
+  if (!tenantId) return { message: RESET_REQUESTED };
+  await withTenant(db, tenantId, async (trx) => {
+    const user = await trx('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id', 'kind', 'status', 'email', 'firstName');
+    if (!user || user.kind === 'api' || !RESETTABLE.has(user.status)) return;
+    const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+    await jobs(trx, emailSend, {
+      to: user.email,
+      template: 'password-reset',
+      tenantId,
+      data: { firstName: user.firstName, tenantName: tenant.name },
+      link: { purpose: 'password_reset', userId: user.id },
+    });
+  });
+  return { message: RESET_REQUESTED };
+}
+
+async function setPassword({
+  trx,
+  tenantId,
+  userId,
+  password,
+  now,
+  action,
+  meta,
+  extra = {},
+}: {
+  trx: Trx;
+  tenantId: string;
+  userId: string;
+  password: string;
+  now: Date;
+  action: string;
+  meta: Meta;
+  extra?: Record<string, unknown>;
+}) {
+  const before = await trx('users').where({ id: userId }).first('status', 'mustChangePassword');
+  const [user] = (await trx('users')
+    .where({ id: userId })
+    .update({ passwordHash: await hashPassword(password), mustChangePassword: false, failedSignInCount: 0, updatedAt: now, ...extra })
+    .returning(USER_COLUMNS)) as PublicUser[];
+  await writeAudit({
+    trx,
+    tenantId,
+    actor: { type: 'user', id: userId, label: user.email },
+    action,
+    target: { type: 'user', id: userId },
+    before,
+    after: { status: user.status, mustChangePassword: false },
+    ip: meta.ip,
+    at: now,
+  });
+  return user;
+}
+
+/**
+ * Completing a reset proves control of the mailbox: it unlocks a locked user, ends every session
+ * of the account, and signs this browser in with a fresh one.
+ */
+export async function resetPassword({
+  db,
+  ownerDb,
+  now,
+  meta,
+  input,
+}: {
+  db: Db;
+  ownerDb: Db;
+  now: Date;
+  meta: Meta;
+  input: z.output<typeof resetPasswordInput>;
+}) {
+  const result = await consumeOneTimeToken({
+    ownerDb,
+    db,
+    token: input.token,
+    purpose: 'password_reset',
+    now,
+    then: async (trx, { tenantId, userId }) => {
+      const current = await trx('users').where({ id: userId }).first('status');
+      if (!RESETTABLE.has(current.status)) return null;
+      const unlock = current.status === 'locked' ? { status: 'active' } : {};
+      const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', extra: { ...unlock, lastSignInAt: now, lastActivityAt: now } });
+      await endUserSessions({ trx, userId });
+      const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
+      return { user, session };
+    },
+  });
+  if (!result) throw new AppError('BAD_REQUEST', RESET_LINK_INVALID, { reason: 'LINK_INVALID' });
+  return result as { user: PublicUser; session: { token: string; expiresAt: Date } };
+}
+
+/** Other browsers signed in as this user are signed out; this one stays. */
+export async function changePassword({
+  trx,
+  tenantId,
+  userId,
+  sessionId,
+  now,
+  meta,
+  input,
+}: {
+  trx: Trx;
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  now: Date;
+  meta: Meta;
+  input: z.output<typeof changePasswordInput>;
+}) {
+  const current = await trx('users').where({ id: userId }).first('passwordHash');
+  if (!current?.passwordHash || !(await verifyPassword(current.passwordHash, input.currentPassword))) {
+    throw new AppError('BAD_REQUEST', 'Your current password is not correct.', { field: 'currentPassword' });
+  }
+  if (input.currentPassword === input.newPassword) {
+    throw new AppError('BAD_REQUEST', 'Choose a password different from the current one.', { field: 'newPassword' });
+  }
+  const user = await setPassword({ trx, tenantId, userId, password: input.newPassword, now, meta, action: 'user.password_changed' });
+  await endUserSessions({ trx, userId, exceptSessionId: sessionId });
+  return user;
+}

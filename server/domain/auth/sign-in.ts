@@ -1,0 +1,193 @@
+import { withTenant, type Db, type Trx } from '../../../db/index';
+import type { Env } from '../../env';
+import { AppError } from '../../errors';
+import { emailSend } from '../../jobs/email-send';
+import type { JobSender } from '../../jobs/index';
+import type { LoginInput } from '../../contract/auth-login';
+import { writeAudit } from '../audit/write';
+import { emailSchema } from '../../contract/fields';
+import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';
+import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
+import type { RequestMeta as Meta } from '../scope';
+import { createSession, endUserSessions } from './sessions';
+import { hashToken } from './tokens';
+import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { findWorkspace } from '../tenants/workspaces';
+
+/** SPEC "Sign-in": the same words whether the workspace, the email or the password was wrong. */
+export const INVALID_CREDENTIALS = 'Invalid email or password.';
+export const API_USER_SIGN_IN = 'API users cannot sign in. Use an API key.';
+export const LOCKED_MESSAGE =
+  'Your account is locked after too many wrong passwords. Reset your password to unlock it, or contact your administrator.';
+export const notActiveMessage = (status: string) =>
+  `Your account is ${status === 'invited' ? 'not activated yet' : status}. Please contact your administrator.`;
+
+export type LoginResult = 'success' | 'wrong_password' | 'unknown_user' | 'locked' | 'not_active' | 'api_user';
+
+
+/**
+ * Issue #13: what was typed into the email field is kept only when it is an email address; a
+ * password typed there by mistake must not end up in login history.
+ */
+export const NOT_AN_EMAIL = '(not an email address)';
+const recordedEmail = (typed: string) => (emailSchema.safeParse(typed).success ? typed.trim() : NOT_AN_EMAIL);
+
+async function recordAttempt(
+  db: Db | Trx,
+  event: { tenantId: string | null; userId: string | null; email: string; result: LoginResult; message: string; meta: Meta; now: Date },
+) {
+  await db('login_events').insert({
+    tenantId: event.tenantId,
+    userId: event.userId,
+    email: recordedEmail(event.email),
+    ip: event.meta.ip,
+    userAgent: event.meta.userAgent,
+    result: event.result,
+    message: event.message,
+    createdAt: event.now,
+  });
+}
+
+/**
+ * Every attempt is recorded and every wrong password counts, so the outcome is committed first
+ * and only then thrown: a refusal must not roll back its own history row or lockout count.
+ */
+export async function signIn({
+  db,
+  ownerDb,
+  env,
+  jobs,
+  now,
+  meta,
+  input,
+  previousSessionToken,
+}: {
+  db: Db;
+  ownerDb: Db;
+  env: Env;
+  jobs: JobSender;
+  now: Date;
+  meta: Meta;
+  input: LoginInput;
+  previousSessionToken?: string;
+}) {
+  await hitRateLimit({
+    db,
+    now,
+    subject: meta.ip ?? 'unknown',
+    limit: RATE_LIMITS.signIn(env),
+  });
+
+  const tenantId = await findWorkspace({ ownerDb, slug: input.workspace });
+  if (!tenantId) {
+    await verifyDummyPassword(input.password);
+    await recordAttempt(ownerDb, { tenantId: null, userId: null, email: input.email, result: 'unknown_user', message: INVALID_CREDENTIALS, meta, now });
+    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS);
+  }
+
+  const outcome = await withTenant(db, tenantId, async (trx) => {
+    const attempt = (userId: string | null, result: LoginResult, message: string) =>
+      recordAttempt(trx, { tenantId, userId, email: input.email, result, message, meta, now });
+    const user = await trx('users')
+      .whereRaw('lower(email) = lower(?)', [input.email])
+      .first('id', 'kind', 'status', 'passwordHash', 'firstName', 'email');
+
+    if (!user) {
+      await verifyDummyPassword(input.password);
+      await attempt(null, 'unknown_user', INVALID_CREDENTIALS);
+      return { error: new AppError('UNAUTHORIZED', INVALID_CREDENTIALS) };
+    }
+    if (user.kind === 'api') {
+      await verifyDummyPassword(input.password);
+      await attempt(user.id, 'api_user', API_USER_SIGN_IN);
+      return { error: new AppError('FORBIDDEN', API_USER_SIGN_IN, { reason: 'API_USER' }) };
+    }
+
+    const correct = user.passwordHash
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyDummyPassword(input.password);
+    if (!correct) {
+      await countWrongPassword({ trx, tenantId, user, jobs, now, meta });
+      await attempt(user.id, 'wrong_password', INVALID_CREDENTIALS);
+      return { error: new AppError('UNAUTHORIZED', INVALID_CREDENTIALS) };
+    }
+    if (user.status === 'locked') {
+      await attempt(user.id, 'locked', LOCKED_MESSAGE);
+      return { error: new AppError('FORBIDDEN', LOCKED_MESSAGE, { reason: 'LOCKED' }) };
+    }
+    if (user.status !== 'active') {
+      const message = notActiveMessage(user.status);
+      await attempt(user.id, 'not_active', message);
+      return { error: new AppError('FORBIDDEN', message, { reason: 'NOT_ACTIVE', status: user.status }) };
+    }
+
+    const rehash = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
+    const [signedIn] = (await trx('users')
+      .where({ id: user.id })
+      .update({ failedSignInCount: 0, lastSignInAt: now, lastActivityAt: now, ...rehash })
+      .returning(USER_COLUMNS)) as PublicUser[];
+    // A new session id at every sign-in: a cookie planted before it is worth nothing after it.
+    if (previousSessionToken) await trx('sessions').where({ tokenHash: hashToken(previousSessionToken) }).delete();
+    const session = await createSession({ trx, tenantId, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, now });
+    await attempt(user.id, 'success', 'Signed in.');
+    return { user: signedIn, session };
+  });
+  if ('error' in outcome) throw outcome.error;
+  return outcome;
+}
+
+/**
+ * The row lock of the conditional update serialises concurrent wrong attempts: the count is
+ * exact, and exactly one of them moves the user from active to locked.
+ */
+async function countWrongPassword({
+  trx,
+  tenantId,
+  user,
+  jobs,
+  now,
+  meta,
+}: {
+  trx: Trx;
+  tenantId: string;
+  user: { id: string; email: string; firstName: string };
+  jobs: JobSender;
+  now: Date;
+  meta: Meta;
+}) {
+  const { rows } = await trx.raw(
+    `with before as (select status from users where id = ? for update)
+     update users u set
+       failed_sign_in_count = u.failed_sign_in_count + 1,
+       status = case when u.status = 'active' and u.failed_sign_in_count + 1 >= t.lockout_threshold
+                     then 'locked'::user_status else u.status end,
+       updated_at = case when u.status = 'active' and u.failed_sign_in_count + 1 >= t.lockout_threshold
+                         then ? else u.updated_at end
+     from tenants t, before
+     where u.id = ? and t.id = u.tenant_id
+     returning u.status, u.failed_sign_in_count, before.status as previous_status`,
+    [user.id, now, user.id],
+  );
+  const { status, failed_sign_in_count: attempts, previous_status: previous } = rows[0];
+  if (status !== 'locked' || previous === 'locked') return;
+  await endUserSessions({ trx, userId: user.id });
+  await writeAudit({
+    trx,
+    tenantId,
+    actor: { type: 'system', label: 'sign-in lockout' },
+    action: 'user.locked',
+    target: { type: 'user', id: user.id },
+    before: { status: previous },
+    after: { status: 'locked', failedSignInCount: attempts },
+    ip: meta.ip,
+    at: now,
+  });
+  const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+  await jobs(trx, emailSend, {
+    to: user.email,
+    template: 'account-locked',
+    tenantId,
+    data: { firstName: user.firstName, tenantName: tenant.name, attempts },
+    link: { purpose: 'password_reset', userId: user.id },
+  });
+}

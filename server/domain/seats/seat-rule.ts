@@ -1,0 +1,106 @@
+import type { Trx } from '../../../db/index';
+import { AppError } from '../../errors';
+
+export const SEAT_TYPES = ['standard', 'client', 'api'] as const;
+export type SeatType = (typeof SEAT_TYPES)[number];
+
+/** How the reference documentation names each seat type. */
+export const SEAT_LABELS: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
+
+export const STATUSES = ['invited', 'active', 'suspended', 'locked', 'deactivated', 'banned'] as const;
+export type UserStatus = (typeof STATUSES)[number];
+
+/** SPEC "Status and seats": deactivated and banned users hold no seat. */
+export const SEAT_HOLDING: readonly UserStatus[] = ['invited', 'active', 'suspended', 'locked'];
+
+export type SeatPoolSummary = {
+  purchased: number;
+  used: number;
+  available: number;
+  overLimit: boolean;
+  /** How many seat holders must go (or seats be bought) to be within the limit again. */
+  overBy: number;
+  byStatus: Record<UserStatus, number>;
+};
+
+export async function getSeatSummary({ trx, tenantId }: { trx: Trx; tenantId: string }) {
+  const pools = await trx('seat_pools').where({ tenantId }).select('seatType', 'included', 'purchased');
+  const counts = await trx('users')
+    .where({ tenantId, isSystem: false })
+    .groupBy('kind', 'status')
+    .select('kind', 'status', trx.raw('count(*)::int as n'));
+
+  const summary = {} as Record<SeatType, SeatPoolSummary & { included: number }>;
+  for (const seatType of SEAT_TYPES) {
+    const pool = pools.find((p: { seatType: string }) => p.seatType === seatType);
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<UserStatus, number>;
+    for (const row of counts) if (row.kind === seatType) byStatus[row.status as UserStatus] = row.n;
+    const used = SEAT_HOLDING.reduce((sum, status) => sum + byStatus[status], 0);
+    const purchased = pool?.purchased ?? 0;
+    summary[seatType] = {
+      included: pool?.included ?? 0,
+      purchased,
+      used,
+      available: Math.max(0, purchased - used),
+      overLimit: used > purchased,
+      overBy: Math.max(0, used - purchased),
+      byStatus,
+    };
+  }
+  return summary;
+}
+
+const SEAT_NAMES: Record<SeatType, { none: string; limit: string }> = {
+  standard: {
+    none: "You don't have any Purchased User, You need to buy users to {purpose} this user",
+    limit: 'You have reached Purchased User limit as {X} User, You need to buy more users to {purpose} this user',
+  },
+  client: {
+    none: "You don't have any Purchased Client User, You need to buy more client users to {purpose} this user",
+    limit: 'You have reached Purchased Client User limit as {X} User, You need to buy more client users to {purpose} this user',
+  },
+  api: {
+    none: "You don't have any Purchased Api User, You need to buy more API users to {purpose} this user",
+    limit: 'You have reached Purchased API User limit as {X} User, You need to buy more API users to {purpose} this user',
+  },
+};
+
+/** SPEC "Seat rule and its messages", verbatim from the reference documentation. */
+export function seatLimitMessage(seatType: SeatType, purchased: number, purpose: 'create' | 'reactivate') {
+  const template = purchased === 0 ? SEAT_NAMES[seatType].none : SEAT_NAMES[seatType].limit;
+  return template.replace('{X}', String(purchased)).replace('{purpose}', purpose);
+}
+
+/**
+ * SPEC seat rule: the pool row is locked for the rest of the transaction, so the count and the
+ * write that follows are atomic across every web process. Call it before inserting or reviving
+ * the user, in the same transaction.
+ */
+export async function claimSeat({
+  trx,
+  tenantId,
+  seatType,
+  purpose,
+}: {
+  trx: Trx;
+  tenantId: string;
+  seatType: SeatType;
+  purpose: 'create' | 'reactivate';
+}) {
+  const pool = await trx('seat_pools').where({ tenantId, seatType }).forUpdate().first('purchased');
+  const [{ used }] = await trx('users')
+    .where({ tenantId, kind: seatType, isSystem: false })
+    .whereIn('status', SEAT_HOLDING)
+    .select(trx.raw('count(*)::int as used'));
+  const purchased = pool?.purchased ?? 0;
+  if (used >= purchased) {
+    throw new AppError('FORBIDDEN', seatLimitMessage(seatType, purchased, purpose), {
+      reason: 'SEAT_LIMIT',
+      seatType,
+      purchased,
+      used,
+    });
+  }
+  /** Seats in use once the caller has written the user it claimed for. */
+  return { usedAfter: used + 1 };
+}

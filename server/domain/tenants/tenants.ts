@@ -1,0 +1,13 @@
+import type { Trx } from '../../../db/index';
+import { AppError } from '../../errors';
+
+export const TENANT_COLUMNS = [
+  'id', 'slug', 'name', 'inactivityDays', 'inactivityWarningDays', 'lockoutThreshold', 'sessionIdleMinutes',
+  'sessionAbsoluteHours', 'createdAt',
+] as const;
+
+export async function getTenant({ trx, tenantId }: { trx: Trx; tenantId: string }) {
+  const tenant = await trx('tenants').where({ id: tenantId }).first(TENANT_COLUMNS);
+  if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
+  return tenant as { id: string; slug: string; name: string; createdAt: Date } & Record<string, unknown>;
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import { emailSend } from '../../jobs/email-send';
+import type { createUserInput } from '../../contract/users';
+import { writeAudit } from '../audit/write';
+import type { Scope } from '../scope';
+import { checkSeatThresholds } from '../seats/alerts';
+import { claimSeat } from '../seats/seat-rule';
+import { AUDIENCE_OF_KIND, assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
+import { USER_COLUMNS, type PublicUser } from './columns';
+
+const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;
+
+/** The invitation email: the worker mints the single-use link (SPEC "Sign-in": 7 days). */
+export async function sendInvitation(scope: Scope, user: { id: string; email: string; firstName: string }) {
+  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).first('name', 'slug');
+  const inviter = scope.actorUserId ? await scope.trx('users').where({ id: scope.actorUserId }).first('displayName') : null;
+  await scope.jobs(scope.trx, emailSend, {
+    to: user.email,
+    template: 'invitation',
+    tenantId: scope.tenantId,
+    data: { firstName: user.firstName, tenantName: tenant.name, slug: tenant.slug, inviter: inviter?.displayName ?? 'Your administrator' },
+    link: { purpose: 'invitation', userId: user.id },
+  });
+}
+
+/**
+ * SPEC: a person is created `invited` and emailed an invitation; an API user is created `active`
+ * with no password. Either way only if a seat of its kind is free.
+ */
+export async function createUser(scope: Scope, input: z.output<typeof createUserInput>) {
+  const { trx, tenantId, now } = scope;
+  let role: RoleRow;
+  if (input.roleId) {
+    role = await findRole(trx, input.roleId);
+    assertRoleFitsKind(role, input.kind);
+  } else {
+    role = (await trx('roles').where({ key: DEFAULT_ROLE[input.kind], audience: AUDIENCE_OF_KIND[input.kind] }).first()) as RoleRow;
+  }
+  assertCanGrant(role, scope.permissions);
+  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
+
+  const [user] = (await trx('users')
+    .insert({
+      tenantId,
+      kind: input.kind,
+      email: input.email,
+      userName: input.userName ?? null,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      displayName: input.displayName ?? `${input.firstName} ${input.lastName}`,
+      roleId: role.id,
+      timeZone: input.timeZone ?? 'UTC',
+      locale: input.locale ?? 'en',
+      samlNameId: input.samlNameId ?? null,
+      status: input.kind === 'api' ? 'active' : 'invited',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning(USER_COLUMNS)) as PublicUser[];
+  await writeAudit({
+    trx,
+    tenantId,
+    actor: scope.actor,
+    action: 'user.created',
+    target: { type: 'user', id: user.id },
+    after: { email: user.email, kind: user.kind, status: user.status, role: role.name },
+    ip: scope.ip,
+    at: now,
+  });
+  if (user.kind !== 'api') await sendInvitation(scope, user);
+  await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: usedAfter });
+  return user;
+}

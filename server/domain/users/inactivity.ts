@@ -1,0 +1,195 @@
+import { withTenant, type Db, type Trx } from '../../../db/index';
+import { emailSend } from '../../jobs/email-send';
+import type { JobSender } from '../../jobs/index';
+import { usersWithPermission } from '../roles/built-in';
+import { checkSeatThresholds } from '../seats/alerts';
+import { SEAT_TYPES } from '../seats/seat-rule';
+
+/**
+ * SPEC §6 and seeds/004: users whose last activity (sign-in, API key use, invitation acceptance;
+ * creation if none) is older than the tenant's inactivityDays become deactivated. Never the
+ * break-glass accounts an admin exempted, and never the workspace's last active Owner: the most
+ * recently active active Owner is always kept.
+ */
+const STALE_USERS = `
+  select u.id, u.status, u.email, u.display_name, u.kind, coalesce(u.last_activity_at, u.created_at) as last_activity
+  from users u
+  where u.tenant_id = :tenantId
+    and u.status in ('active', 'invited', 'locked')
+    and not u.exempt_from_inactivity
+    and not u.is_system
+    and coalesce(u.last_activity_at, u.created_at) < :cutoff
+    and u.id is distinct from (
+      select o.id from users o join roles r on r.id = o.role_id
+      where o.tenant_id = :tenantId and r.key = 'owner' and o.status = 'active'
+      order by coalesce(o.last_activity_at, o.created_at) desc, o.id
+      limit 1
+    )`;
+
+const DAY = 86_400_000;
+const SUMMARY_NAMES = 100;
+
+type Tenant = { id: string; name: string; slug: string; inactivityDays: number; inactivityWarningDays: number };
+
+async function tenantsWithSweep(db: Db | Trx, tenantId?: string): Promise<Tenant[]> {
+  return db('tenants')
+    .where('inactivityDays', '>', 0)
+    .modify((q) => (tenantId ? q.where({ id: tenantId }) : q))
+    .select('id', 'name', 'slug', 'inactivityDays', 'inactivityWarningDays');
+}
+
+/**
+ * One transaction per tenant, every step one statement: deactivate, audit each user, end their
+ * sessions, revoke their keys (audited), then the warnings and one summary email. A crash rolls
+ * back the tenant in progress; the rerun finds exactly the users still to do.
+ */
+export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: JobSender; tenant: Tenant; now: Date }) {
+  return withTenant(db, tenant.id, async (trx) => {
+    const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
+    const reason = `Inactive for ${tenant.inactivityDays} days`;
+    const { rows: deactivated } = await trx.raw(
+      `with stale as (${STALE_USERS}),
+       changed as (
+         -- The staleness test is repeated here, where PostgreSQL rechecks it against a row changed
+         -- meanwhile (a sign-in): cheaper than locking every candidate first, and as safe.
+         update users set status = 'deactivated', status_reason = :reason, deactivated_at = :now, updated_at = :now
+         from stale where users.id = stale.id
+           and users.status in ('active', 'invited', 'locked') and not users.exempt_from_inactivity
+           and coalesce(users.last_activity_at, users.created_at) < :cutoff
+         returning users.id, users.kind, stale.status as previous, stale.email, stale.display_name, stale.last_activity
+       ),
+       audited as (
+         insert into audit_events (tenant_id, actor_type, actor_label, action, target_type, target_id, before, after, created_at)
+         select cast(:tenantId as uuid), 'worker', 'inactivity sweep', 'user.status_changed', 'user', cast(id as text),
+                jsonb_build_object('status', previous), jsonb_build_object('status', 'deactivated', 'reason', cast(:reason as text)), cast(:now as timestamptz)
+         from changed
+       ),
+       ended as (delete from sessions where user_id in (select id from changed)),
+       revoked as (
+         update api_keys set revoked_at = :now where user_id in (select id from changed) and revoked_at is null
+         returning id, user_id, name, prefix
+       ),
+       keys_audited as (
+         insert into audit_events (tenant_id, actor_type, actor_label, action, target_type, target_id, before, after, created_at)
+         select cast(:tenantId as uuid), 'worker', 'inactivity sweep', 'api_key.revoked', 'user', cast(user_id as text),
+                jsonb_build_object('keyId', id, 'name', name, 'prefix', prefix), jsonb_build_object('revoked', true, 'why', 'user deactivated'), cast(:now as timestamptz)
+         from revoked
+       ),
+       tokens as (update one_time_tokens set used_at = :now where user_id in (select id from changed) and used_at is null)
+       select id, kind, email, display_name, last_activity from changed order by display_name`,
+      { tenantId: tenant.id, cutoff, now, reason },
+    );
+
+    if (deactivated.length) {
+      const admins = await usersWithPermission(trx, tenant.id, 'users.manage');
+      // The email names the first hundred; the Users page filtered on deactivated shows them all.
+      const users = deactivated.slice(0, SUMMARY_NAMES).map((u: { display_name: string; email: string; last_activity: Date }) => ({
+        name: u.display_name,
+        email: u.email,
+        lastActivity: u.last_activity.toISOString().slice(0, 10),
+      }));
+      await jobs.many(
+        trx,
+        emailSend,
+        admins.map((a: { email: string }) => ({
+          to: a.email,
+          template: 'inactivity-summary',
+          tenantId: tenant.id,
+          data: { tenantName: tenant.name, days: tenant.inactivityDays, users, total: deactivated.length },
+        })),
+      );
+      for (const seatType of SEAT_TYPES) {
+        if (deactivated.some((u: { kind: string }) => u.kind === seatType)) await checkSeatThresholds({ trx, tenantId: tenant.id, seatType, jobs });
+      }
+    }
+
+    const warned = await warnSoonInactive({ trx, jobs, tenant, now });
+    return { deactivated: deactivated.length, warned };
+  });
+}
+
+/** Users whose deactivation date is within the warning window, who were not warned since their last activity. */
+const WARN_USERS = `
+  select u.id, u.email, u.first_name, coalesce(u.last_activity_at, u.created_at) as last_activity
+  from users u
+  where u.tenant_id = :tenantId
+    and u.status in ('active', 'locked')
+    and u.kind <> 'api'
+    and not u.exempt_from_inactivity
+    and coalesce(u.last_activity_at, u.created_at) < :warnCutoff
+    and coalesce(u.last_activity_at, u.created_at) >= :cutoff
+    and (u.inactivity_warned_at is null or u.inactivity_warned_at < coalesce(u.last_activity_at, u.created_at))`;
+
+async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: JobSender; tenant: Tenant; now: Date }) {
+  if (tenant.inactivityWarningDays <= 0) return 0;
+  const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
+  const warnCutoff = new Date(cutoff.getTime() + tenant.inactivityWarningDays * DAY);
+  const { rows } = await trx.raw(
+    `update users set inactivity_warned_at = :now from (${WARN_USERS}) w where users.id = w.id
+     returning w.email, w.first_name, w.last_activity`,
+    { tenantId: tenant.id, cutoff, warnCutoff, now },
+  );
+  await jobs.many(
+    trx,
+    emailSend,
+    rows.map((u: { email: string; first_name: string; last_activity: Date }) => ({
+      to: u.email,
+      template: 'inactivity-warning',
+      tenantId: tenant.id,
+      data: {
+        firstName: u.first_name,
+        tenantName: tenant.name,
+        slug: tenant.slug,
+        days: tenant.inactivityDays,
+        date: new Date(u.last_activity.getTime() + tenant.inactivityDays * DAY).toISOString().slice(0, 10),
+      },
+    })),
+  );
+  return rows.length;
+}
+
+/**
+ * The whole sweep: every tenant with the policy on, each in its own transaction. Tenants share
+ * nothing, so `concurrency` of them run at once (one connection each).
+ */
+export async function runInactivitySweep({ db, jobs, now, concurrency = 2 }: { db: Db; jobs: JobSender; now: Date; concurrency?: number }) {
+  const totals = { tenants: 0, deactivated: 0, warned: 0 };
+  const queue = await tenantsWithSweep(db);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let tenant = queue.shift(); tenant; tenant = queue.shift()) {
+        const result = await sweepTenant({ db, jobs, tenant, now });
+        totals.tenants += 1;
+        totals.deactivated += result.deactivated;
+        totals.warned += result.warned;
+      }
+    }),
+  );
+  return totals;
+}
+
+export type PreviewUser = { id: string; email: string; name: string; lastActivity: Date; deactivationDate: Date };
+
+/** What the next run would do in this tenant, for the settings panel (read-only, RLS applies). */
+export async function previewInactivity({ trx, tenantId, now, inactivityDays, inactivityWarningDays }: { trx: Trx; tenantId: string; now: Date; inactivityDays?: number; inactivityWarningDays?: number }) {
+  const [tenant] = await tenantsWithSweepOrAny(trx, tenantId);
+  const days = inactivityDays ?? tenant.inactivityDays;
+  const warnDays = inactivityWarningDays ?? tenant.inactivityWarningDays;
+  if (days <= 0) return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: [] as PreviewUser[], warn: [] as PreviewUser[] };
+  const cutoff = new Date(now.getTime() - days * DAY);
+  const warnCutoff = new Date(cutoff.getTime() + warnDays * DAY);
+  const { rows: deactivate } = await trx.raw(`${STALE_USERS} order by last_activity`, { tenantId, cutoff });
+  const { rows: warn } = warnDays > 0 ? await trx.raw(`${WARN_USERS} order by last_activity`, { tenantId, cutoff, warnCutoff }) : { rows: [] };
+  const shape = (u: { id: string; email: string; display_name?: string; first_name?: string; last_activity: Date }): PreviewUser => ({
+    id: u.id,
+    email: u.email,
+    name: u.display_name ?? u.first_name ?? u.email,
+    lastActivity: u.last_activity,
+    deactivationDate: new Date(u.last_activity.getTime() + days * DAY),
+  });
+  return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: deactivate.map(shape) as PreviewUser[], warn: warn.map(shape) as PreviewUser[] };
+}
+
+function tenantsWithSweepOrAny(trx: Trx, tenantId: string) {
+  return trx('tenants').where({ id: tenantId }).select('id', 'inactivityDays', 'inactivityWarningDays');
+}

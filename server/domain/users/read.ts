@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import type { Trx } from '../../../db/index';
+import type { listUsersInput, loginHistoryInput } from '../../contract/users';
+import { AppError } from '../../errors';
+import { cursorSchemas, decodeCursor, page } from '../pagination';
+import { findRole, findUser } from './rules';
+import { USER_COLUMNS, type PublicUser } from './columns';
+
+export async function getUser(trx: Trx, id: string) {
+  const row = await trx('users as u')
+    .join('roles as r', 'r.id', 'u.roleId')
+    .where('u.id', id)
+    .first([...USER_COLUMNS.map((c) => `u.${c}`), 'u.passwordHash', 'r.name as roleName', 'r.audience as roleAudience']);
+  if (!row) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
+  const { passwordHash, roleName, roleAudience, ...user } = row as PublicUser & { passwordHash: string | null; roleName: string; roleAudience: string };
+  return { ...user, hasPassword: Boolean(passwordHash), role: { id: user.roleId, name: roleName, audience: roleAudience } };
+}
+
+export async function getUserPermissions(trx: Trx, id: string) {
+  const user = await findUser(trx, id);
+  const role = await findRole(trx, user.roleId);
+  return { role: { id: role.id, name: role.name, audience: role.audience }, permissions: [...role.permissions].sort() };
+}
+
+
+const SORTS = {
+  name: { columns: [`lower(display_name)`, 'id'], direction: 'asc', cursor: cursorSchemas.nameThenId },
+  created: { columns: ['created_at', 'id'], direction: 'desc', cursor: cursorSchemas.timeThenId },
+  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc', cursor: cursorSchemas.optionalTimeThenId },
+} as const;
+
+export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
+  const sort = SORTS[input.sort];
+  const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor);
+  // The indexed match (migrations 20261123020000_user_search, 20261123070000_plan_once): a
+  // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
+  const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const source = search ? trx.raw('user_search_rows(?) as users', [search]) : trx.raw('users');
+  const query = trx
+    .from(source)
+    .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
+    .where({ isSystem: false })
+    .modify((q) => {
+      if (input.status) q.where({ status: input.status });
+      if (input.kind) q.where({ kind: input.kind });
+      if (input.roleId) q.where({ roleId: input.roleId });
+      if (after) {
+        const op = sort.direction === 'asc' ? '>' : '<';
+        q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);
+      }
+    })
+    .orderByRaw(`${sort.columns[0]} ${sort.direction}, id ${sort.direction}`)
+    .limit(input.limit + 1);
+  const rows = (await query) as (PublicUser & { sortKey: unknown })[];
+  const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
+  const result = page(rows, input.limit, (row) => [cursorValue(row.sortKey), row.id]);
+  return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
+}
+
+export type LoginEvent = {
+  id: string;
+  createdAt: Date;
+  result: string;
+  message: string;
+  ip: string | null;
+  userAgent: string | null;
+  email: string;
+};
+
+export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
+  await findUser(trx, input.id);
+  const after = decodeCursor(input.cursor, cursorSchemas.serialId);
+  const rows = await trx('login_events')
+    .where({ userId: input.id })
+    .modify((q) => (after ? q.where('id', '<', after[0]) : q))
+    .orderBy('id', 'desc')
+    .limit(input.limit + 1)
+    .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');
+  return page(rows as LoginEvent[], input.limit, (row) => [Number(row.id)]);
+}

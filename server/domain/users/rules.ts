@@ -1,0 +1,85 @@
+import type { Trx } from '../../../db/index';
+import { AppError } from '../../errors';
+import type { Audience, Permission } from '../roles/built-in';
+import { SEAT_LABELS, type SeatType } from '../seats/seat-rule';
+import { USER_COLUMNS, type PublicUser } from './columns';
+
+export const AUDIENCE_OF_KIND: Record<SeatType, Audience> = { standard: 'internal', client: 'client', api: 'api' };
+const AUDIENCE_LABEL: Record<Audience, string> = { internal: 'internal', client: 'client', api: 'API' };
+
+export type RoleRow = { id: string; key: string | null; name: string; audience: Audience; permissions: Permission[] };
+
+/** Row-level security hides other tenants' rows, so "not yours" and "does not exist" look alike. */
+export async function findUser(trx: Trx, id: string, { forUpdate = false } = {}) {
+  const query = trx('users').where({ id }).first([...USER_COLUMNS, 'passwordHash']);
+  const user = (await (forUpdate ? query.forUpdate() : query)) as (PublicUser & { passwordHash: string | null }) | undefined;
+  if (!user) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
+  return user;
+}
+
+export async function findRole(trx: Trx, id: string) {
+  const role = (await trx('roles').where({ id }).first('id', 'key', 'name', 'audience', 'permissions')) as RoleRow | undefined;
+  if (!role) throw new AppError('NOT_FOUND', 'Role not found', { field: 'roleId' });
+  return role;
+}
+
+/** SPEC: "If the user is defined as Client User, only client roles can be given for this user." */
+export function assertRoleFitsKind(role: RoleRow, kind: SeatType) {
+  if (role.audience !== AUDIENCE_OF_KIND[kind]) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `If the user is defined as ${SEAT_LABELS[kind]}, only ${AUDIENCE_LABEL[AUDIENCE_OF_KIND[kind]]} roles can be given for this user.`,
+      { field: 'roleId', reason: 'ROLE_AUDIENCE' },
+    );
+  }
+}
+
+/** Nobody hands out more power than they hold: an Admin cannot make an Owner. */
+const missingPermissions = (role: Pick<RoleRow, 'permissions'>, permissions: ReadonlySet<Permission>) => role.permissions.filter((p) => !permissions.has(p));
+
+export function assertCanGrant(role: RoleRow, permissions: ReadonlySet<Permission>) {
+  const missing = missingPermissions(role, permissions);
+  if (missing.length) {
+    throw new AppError('FORBIDDEN', `You cannot give the ${role.name} role: it has permissions you do not have (${missing.join(', ')}).`, {
+      field: 'roleId',
+    });
+  }
+}
+
+/**
+ * Nobody acts on someone who holds more power than they do: not their identity (email, user
+ * name, SAML name id, names), status, password, invitation, sessions, role or keys. Otherwise an
+ * Admin could point the Owner's email at themselves and send the Owner's reset link there.
+ */
+export async function assertMayActOn(trx: Trx, user: { roleId: string }, permissions: ReadonlySet<Permission>, what: string) {
+  const role = await findRole(trx, user.roleId);
+  const missing = missingPermissions(role, permissions);
+  if (missing.length) {
+    throw new AppError(
+      'FORBIDDEN',
+      `You cannot ${what} this user: their role, ${role.name}, has permissions you do not have (${missing.join(', ')}). Ask someone who holds them.`,
+      { reason: 'OUTRANKED', missing },
+    );
+  }
+  return role;
+}
+
+/**
+ * SPEC: the last active Owner can never lose access or the role. The tenant row lock makes two
+ * admins demoting the last two Owners at once take turns, so one of them is refused.
+ */
+export async function assertNotLastActiveOwner(trx: Trx, tenantId: string, user: { id: string; roleId: string; status: string }, what: string) {
+  const role = await trx('roles').where({ id: user.roleId }).first('key');
+  if (role?.key !== 'owner' || user.status !== 'active') return;
+  await trx('tenants').where({ id: tenantId }).forUpdate().first('id');
+  const [{ n }] = await trx('users as u')
+    .join('roles as r', 'r.id', 'u.roleId')
+    .where({ 'r.key': 'owner', 'u.status': 'active' })
+    .whereNot('u.id', user.id)
+    .select(trx.raw('count(*)::int as n'));
+  if (n === 0) {
+    throw new AppError('FORBIDDEN', `This is the last active Owner of the workspace and cannot be ${what}. Make another user Owner first.`, {
+      reason: 'LAST_OWNER',
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import { AppError } from '../../errors';
+import { emailSend } from '../../jobs/email-send';
+import type { requirePasswordChangeInput, updateUserInput } from '../../contract/users';
+import { writeAudit } from '../audit/write';
+import type { Scope } from '../scope';
+import { sendInvitation } from './create';
+import { assertMayActOn, findUser } from './rules';
+import { USER_COLUMNS, type PublicUser } from './columns';
+
+/** Writes only what changed, and audits exactly that. */
+export async function updateUser(scope: Scope, { id, ...changes }: z.output<typeof updateUserInput>) {
+  const { trx, tenantId, now } = scope;
+  const user = await findUser(trx, id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'edit');
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined || (user as Record<string, unknown>)[key] === value) continue;
+    before[key] = (user as Record<string, unknown>)[key];
+    after[key] = value;
+  }
+  if (!Object.keys(after).length) return user as PublicUser;
+  const [updated] = (await trx('users').where({ id }).update({ ...after, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  await writeAudit({ trx, tenantId, actor: scope.actor, action: 'user.updated', target: { type: 'user', id }, before, after, ip: scope.ip, at: now });
+  return updated;
+}
+
+export async function requirePasswordChange(scope: Scope, { id, required }: z.output<typeof requirePasswordChangeInput>) {
+  const { trx, tenantId, now } = scope;
+  const user = await findUser(trx, id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'require a password change of');
+  if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password.', { reason: 'API_USER' });
+  const [updated] = (await trx('users').where({ id }).update({ mustChangePassword: required, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  await writeAudit({
+    trx,
+    tenantId,
+    actor: scope.actor,
+    action: 'user.password_change_required',
+    target: { type: 'user', id },
+    before: { mustChangePassword: user.mustChangePassword },
+    after: { mustChangePassword: required },
+    ip: scope.ip,
+    at: now,
+  });
+  return updated;
+}
+
+export async function sendPasswordResetFor(scope: Scope, { id }: { id: string }) {
+  const user = await findUser(scope.trx, id);
+  await assertMayActOn(scope.trx, user, scope.permissions, 'send a password reset to');
+  if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password. Manage their API keys instead.');
+  if (!['active', 'locked'].includes(user.status)) {
+    throw new AppError('BAD_REQUEST', `A ${user.status} user cannot reset a password. Change their status first.`);
+  }
+  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).first('name');
+  await scope.jobs(scope.trx, emailSend, {
+    to: user.email,
+    template: 'password-reset',
+    tenantId: scope.tenantId,
+    data: { firstName: user.firstName, tenantName: tenant.name },
+    link: { purpose: 'password_reset', userId: user.id },
+  });
+  await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action: 'user.password_reset_sent', target: { type: 'user', id }, ip: scope.ip, at: scope.now });
+  return { sent: true };
+}
+
+/** A new link; the worker kills the older ones when it mints it. */
+export async function resendInvitation(scope: Scope, { id }: { id: string }) {
+  const user = await findUser(scope.trx, id);
+  await assertMayActOn(scope.trx, user, scope.permissions, 'send an invitation to');
+  if (user.status !== 'invited') throw new AppError('BAD_REQUEST', `Only invited users get invitations; this user is ${user.status}.`);
+  await sendInvitation(scope, user);
+  await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action: 'user.invitation_sent', target: { type: 'user', id }, ip: scope.ip, at: scope.now });
+  return { sent: true };
+}

@@ -1,9 +1,0 @@
-import { z } from 'zod';
-import { wholeNumberSchema } from '../../domain/schemas';
-import { SEAT_TYPES } from '../../domain/seats';
-
-export const createCheckoutInput = z.object({
-  seatType: z.enum(SEAT_TYPES, 'Choose a seat type: standard, client or api'),
-  quantity: wholeNumberSchema({ min: 1, max: 1000 }, { int: 'Buy whole seats', min: 'Buy at least 1 seat', max: 'Buy at most 1000 seats at a time' }),
-});
-export const checkoutStatusInput = z.object({ sessionId: z.string().min(1).max(200) });

@@ -1,6 +1,0 @@
-import { router } from '../../trpc/trpc';
-import { seatSummaryProcedure } from './summary';
-
-export const seatsRouter = router({
-  summary: seatSummaryProcedure,
-});

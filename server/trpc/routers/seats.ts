@@ -1,0 +1,6 @@
+import { router } from '../trpc';
+import { seatSummaryProcedure } from './seats-summary';
+
+export const seatsRouter = router({
+  summary: seatSummaryProcedure,
+});
