@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueOneTimeToken } from '../server/domain/auth/one-time-tokens';
-import { SEAT_HOLDING, STATUSES, type UserStatus } from '../server/domain/seats/seat-rule';
+import { SEAT_HOLDING, STATUSES, type UserStatus } from '../server/contract/statuses';
 import { ADMIN_TRANSITIONS } from './helpers/spec';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';

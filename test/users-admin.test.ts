@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STATUSES } from '../server/domain/seats/seat-rule';
+import { STATUSES } from '../server/contract/statuses';
 import { ADMIN_TRANSITIONS } from './helpers/spec';
 import { createTestApp, memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';

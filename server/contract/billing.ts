@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumberSchema } from './fields';
-import { SEAT_TYPES } from '../domain/seats/seat-rule';
+import { SEAT_TYPES } from './seats';
 
 export const createCheckoutInput = z.object({
   seatType: z.enum(SEAT_TYPES, 'Choose a seat type: standard, client or api'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailSchema, personNameSchema, wholeNumberSchema } from './fields';
-import { SEAT_TYPES, STATUSES } from '../domain/seats/seat-rule';
+import { SEAT_TYPES } from './seats';
+import { STATUSES } from './statuses';
 
 const timeZone = z
   .string()

@@ -1,5 +1,5 @@
 import { hashPassword } from '../../server/domain/auth/passwords';
-import type { SignupInput } from '../../server/contract/auth-signup';
+import type { SignupInput } from '../../server/contract/auth';
 import { memoryCookies, type TestApp } from './app';
 
 let counter = 0;

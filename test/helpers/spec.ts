@@ -1,4 +1,4 @@
-import type { UserStatus } from '../../server/domain/seats/seat-rule';
+import type { UserStatus } from '../../server/contract/statuses';
 
 /**
  * SPEC "Status and seats", restated independently of the implementation so the tests check it:

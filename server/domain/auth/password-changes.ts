@@ -4,7 +4,7 @@ import type { Env } from '../../env';
 import { AppError } from '../../errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
-import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput } from '../../contract/auth-passwords';
+import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput } from '../../contract/auth';
 import { writeAudit } from '../audit/write';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword, verifyPassword } from './passwords';

@@ -3,7 +3,7 @@ import type { Env } from '../../env';
 import { AppError } from '../../errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
-import type { LoginInput } from '../../contract/auth-login';
+import type { LoginInput } from '../../contract/auth';
 import { writeAudit } from '../audit/write';
 import { emailSchema } from '../../contract/fields';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';

@@ -10,7 +10,7 @@ import type { createCheckoutInput } from '../../contract/billing';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { billingAdmins, checkSeatThresholds } from '../seats/alerts';
-import { SEAT_LABELS as LABEL, SEAT_TYPES, type SeatType } from '../seats/seat-rule';
+import { SEAT_LABELS as LABEL, SEAT_TYPES, type SeatType } from '../../contract/seats';
 
 /** SPEC §5: only these subscription states carry seats; canceled, unpaid or past due take them away. */
 const LIVE = new Set(['active', 'trialing']);

@@ -1,22 +1,14 @@
 import type { Trx } from '../../../db/index';
 
-export const permissions = [
-  'users.read',
-  'users.manage',
-  'billing.manage',
-  'roles.manage',
-  'audit.read',
-  'settings.manage',
-] as const;
-export type Permission = (typeof permissions)[number];
+import { PERMISSIONS, type Permission } from '../../contract/permissions';
+import type { Audience } from '../../contract/seats';
 
-export const audiences = ['internal', 'client', 'api'] as const;
-export type Audience = (typeof audiences)[number];
+export type { Permission };
 
 /** SPEC "Roles and permissions": every tenant starts with these. */
 export const builtInRoles: { key: string; name: string; audience: Audience; permissions: Permission[] }[] = [
-  { key: 'owner', name: 'Owner', audience: 'internal', permissions: [...permissions] },
-  { key: 'admin', name: 'Admin', audience: 'internal', permissions: permissions.filter((p) => p !== 'billing.manage') },
+  { key: 'owner', name: 'Owner', audience: 'internal', permissions: [...PERMISSIONS] },
+  { key: 'admin', name: 'Admin', audience: 'internal', permissions: PERMISSIONS.filter((p) => p !== 'billing.manage') },
   { key: 'member', name: 'Member', audience: 'internal', permissions: [] },
   { key: 'read_only', name: 'Read Only', audience: 'internal', permissions: [] },
   { key: 'client', name: 'Client', audience: 'client', permissions: [] },

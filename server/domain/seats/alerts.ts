@@ -2,7 +2,8 @@ import type { Trx } from '../../../db/index';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import { usersWithPermission } from '../roles/built-in';
-import { SEAT_HOLDING, SEAT_LABELS as LABEL, type SeatType } from './seat-rule';
+import { SEAT_HOLDING } from '../../contract/statuses';
+import { SEAT_LABELS as LABEL, type SeatType } from '../../contract/seats';
 
 const THRESHOLDS = [100, 80];
 

@@ -1,17 +1,8 @@
 import type { Trx } from '../../../db/index';
+import { SEAT_TYPES, type SeatType } from '../../contract/seats';
+import { SEAT_HOLDING, STATUSES, type UserStatus } from '../../contract/statuses';
 import { AppError } from '../../errors';
 
-export const SEAT_TYPES = ['standard', 'client', 'api'] as const;
-export type SeatType = (typeof SEAT_TYPES)[number];
-
-/** How the reference documentation names each seat type. */
-export const SEAT_LABELS: Record<SeatType, string> = { standard: 'User', client: 'Client User', api: 'API User' };
-
-export const STATUSES = ['invited', 'active', 'suspended', 'locked', 'deactivated', 'banned'] as const;
-export type UserStatus = (typeof STATUSES)[number];
-
-/** SPEC "Status and seats": deactivated and banned users hold no seat. */
-export const SEAT_HOLDING: readonly UserStatus[] = ['invited', 'active', 'suspended', 'locked'];
 
 export type SeatPoolSummary = {
   purchased: number;

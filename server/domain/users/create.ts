@@ -5,7 +5,8 @@ import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
-import { AUDIENCE_OF_KIND, assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
+import { assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
+import { AUDIENCE_OF_KIND } from '../../contract/seats';
 import { USER_COLUMNS, type PublicUser } from './columns';
 
 const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;

@@ -3,7 +3,7 @@ import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import { usersWithPermission } from '../roles/built-in';
 import { checkSeatThresholds } from '../seats/alerts';
-import { SEAT_TYPES } from '../seats/seat-rule';
+import { SEAT_TYPES } from '../../contract/seats';
 
 /**
  * SPEC §6 and seeds/004: users whose last activity (sign-in, API key use, invitation acceptance;

@@ -3,6 +3,7 @@ import type { Trx } from '../../../db/index';
 import type { listUsersInput, loginHistoryInput } from '../../contract/users';
 import { AppError } from '../../errors';
 import { cursorSchemas, decodeCursor, page } from '../pagination';
+import { getTenant } from '../tenants/tenants';
 import { findRole, findUser } from './rules';
 import { USER_COLUMNS, type PublicUser } from './columns';
 
@@ -14,6 +15,13 @@ export async function getUser(trx: Trx, id: string) {
   if (!row) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
   const { passwordHash, roleName, roleAudience, ...user } = row as PublicUser & { passwordHash: string | null; roleName: string; roleAudience: string };
   return { ...user, hasPassword: Boolean(passwordHash), role: { id: user.roleId, name: roleName, audience: roleAudience } };
+}
+
+/** The signed-in person, their workspace and what they may do: what every page starts from. */
+export async function getMe({ trx, tenantId, userId, permissions }: { trx: Trx; tenantId: string; userId: string; permissions: ReadonlySet<string> }) {
+  const user = (await trx('users').where({ id: userId }).first(USER_COLUMNS)) as PublicUser;
+  const tenant = await getTenant({ trx, tenantId });
+  return { user, tenant, permissions: [...permissions].sort() };
 }
 
 export async function getUserPermissions(trx: Trx, id: string) {

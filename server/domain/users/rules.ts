@@ -1,11 +1,10 @@
 import type { Trx } from '../../../db/index';
 import { AppError } from '../../errors';
-import type { Audience, Permission } from '../roles/built-in';
-import { SEAT_LABELS, type SeatType } from '../seats/seat-rule';
+import type { Permission } from '../roles/built-in';
+import type { Audience } from '../../contract/seats';
+import { AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, type SeatType } from '../../contract/seats';
 import { USER_COLUMNS, type PublicUser } from './columns';
 
-export const AUDIENCE_OF_KIND: Record<SeatType, Audience> = { standard: 'internal', client: 'client', api: 'api' };
-const AUDIENCE_LABEL: Record<Audience, string> = { internal: 'internal', client: 'client', api: 'API' };
 
 export type RoleRow = { id: string; key: string | null; name: string; audience: Audience; permissions: Permission[] };
 
@@ -28,7 +27,7 @@ export function assertRoleFitsKind(role: RoleRow, kind: SeatType) {
   if (role.audience !== AUDIENCE_OF_KIND[kind]) {
     throw new AppError(
       'BAD_REQUEST',
-      `If the user is defined as ${SEAT_LABELS[kind]}, only ${AUDIENCE_LABEL[AUDIENCE_OF_KIND[kind]]} roles can be given for this user.`,
+      `If the user is defined as ${SEAT_LABELS[kind]}, only ${AUDIENCE_LABELS[AUDIENCE_OF_KIND[kind]]} roles can be given for this user.`,
       { field: 'roleId', reason: 'ROLE_AUDIENCE' },
     );
   }

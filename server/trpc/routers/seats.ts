@@ -1,6 +1,6 @@
-import { router } from '../trpc';
-import { seatSummaryProcedure } from './seats-summary';
+import { getSeatSummary } from '../../domain/seats/seat-rule';
+import { permissionProcedure, router } from '../trpc';
 
 export const seatsRouter = router({
-  summary: seatSummaryProcedure,
+  summary: permissionProcedure('users.read').query(({ ctx }) => getSeatSummary({ trx: ctx.trx, tenantId: ctx.tenantId })),
 });
