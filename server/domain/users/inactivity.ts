@@ -152,7 +152,20 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
  * The whole sweep: every tenant with the policy on, each in its own transaction. Tenants share
  * nothing, so `concurrency` of them run at once (one connection each).
  */
-export async function runInactivitySweep({ db, jobs, now, concurrency = 2 }: { db: Db; jobs: JobSender; now: Date; concurrency?: number }) {
+export async function runInactivitySweep({
+  db,
+  jobs,
+  now,
+  concurrency = 2,
+  afterTenant,
+}: {
+  db: Db;
+  jobs: JobSender;
+  now: Date;
+  concurrency?: number;
+  /** Runs after each tenant commits: lets a test hold a sweep half done, deterministically. */
+  afterTenant?: () => Promise<void>;
+}) {
   const totals = { tenants: 0, deactivated: 0, warned: 0 };
   const queue = await tenantsWithSweep(db);
   await Promise.all(
@@ -162,6 +175,7 @@ export async function runInactivitySweep({ db, jobs, now, concurrency = 2 }: { d
         totals.tenants += 1;
         totals.deactivated += result.deactivated;
         totals.warned += result.warned;
+        await afterTenant?.();
       }
     }),
   );
