@@ -59,6 +59,12 @@ export const SYSTEM_TRANSITIONS = {
   sweep: { from: SEAT_HOLDING, to: 'deactivated' },
 } as const satisfies Record<string, { from: readonly UserStatus[]; to: UserStatus }>;
 
+/** Who may get and complete a password reset: it can unlock a locked user but never revive a blocked one. */
+export const MAY_RESET_PASSWORD: readonly UserStatus[] = ['active', ...SYSTEM_TRANSITIONS.unlock.from];
+
+/** Who is warned before the sweep: only people who can still act on it (sign in, or reset a password to unlock). */
+export const WARNED_BEFORE_SWEEP: readonly UserStatus[] = ['active', 'locked'];
+
 export const mayAdminMove = (from: UserStatus, to: UserStatus) => ADMIN_TRANSITIONS[from].some((t) => t.to === to);
 
 const VERB: Record<UserStatus, string> = {

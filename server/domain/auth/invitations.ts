@@ -5,7 +5,8 @@ import type { RequestMeta } from '../scope';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
-import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import type { PublicUser } from '../users/columns';
+import { acceptInvitationStatus } from '../users/status';
 
 export const INVITATION_INVALID =
   'This invitation link has expired or has already been used. Ask your administrator to send you a new one.';
@@ -34,12 +35,8 @@ export async function acceptInvitation({
     purpose: 'invitation',
     now,
     then: async (trx, { tenantId, userId }) => {
-      const current = await trx('users').where({ id: userId }).forUpdate().first('status');
-      if (current?.status !== 'invited') return null;
-      const [user] = (await trx('users')
-        .where({ id: userId })
-        .update({ status: 'active', passwordHash: await hashPassword(input.password), lastSignInAt: now, lastActivityAt: now, updatedAt: now })
-        .returning(USER_COLUMNS)) as PublicUser[];
+      const user = await acceptInvitationStatus({ trx, userId, passwordHash: await hashPassword(input.password), now });
+      if (!user) return null;
       await writeAudit({
         trx,
         tenantId,

@@ -12,6 +12,8 @@ import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
 import { createSession, endUserSessions } from './sessions';
 import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { MAY_RESET_PASSWORD } from '../../contract/statuses';
+import { unlockByReset } from '../users/status';
 import { findWorkspace } from '../tenants/workspaces';
 
 
@@ -19,8 +21,6 @@ export const RESET_REQUESTED =
   'If an account exists for that email in that workspace, we have sent it a link to choose a new password. The link works for one hour.';
 export const RESET_LINK_INVALID = 'This password reset link has expired or has already been used. Request a new one.';
 
-/** Who may get a reset link: a reset can unlock a locked user but never revive a blocked one. */
-const RESETTABLE = new Set(['active', 'locked']);
 
 /**
  * The answer is the same for a known and an unknown email, and only a known one gets mail
@@ -53,7 +53,7 @@ export async function requestPasswordReset({
   if (!tenantId) return { message: RESET_REQUESTED };
   await withTenant(db, tenantId, async (trx) => {
     const user = await trx('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id', 'kind', 'status', 'email', 'firstName');
-    if (!user || user.kind === 'api' || !RESETTABLE.has(user.status)) return;
+    if (!user || user.kind === 'api' || !MAY_RESET_PASSWORD.includes(user.status)) return;
     const tenant = await trx('tenants').where({ id: tenantId }).first('name');
     await jobs(trx, emailSend, {
       to: user.email,
@@ -74,6 +74,7 @@ async function setPassword({
   now,
   action,
   meta,
+  unlock = false,
   extra = {},
 }: {
   trx: Trx;
@@ -83,9 +84,12 @@ async function setPassword({
   now: Date;
   action: string;
   meta: Meta;
+  /** A completed reset also unlocks (the status module's transition). */
+  unlock?: boolean;
   extra?: Record<string, unknown>;
 }) {
   const before = await trx('users').where({ id: userId }).first('status', 'mustChangePassword');
+  if (unlock) await unlockByReset({ trx, userId, now });
   const [user] = (await trx('users')
     .where({ id: userId })
     .update({ passwordHash: await hashPassword(password), mustChangePassword: false, failedSignInCount: 0, updatedAt: now, ...extra })
@@ -129,9 +133,8 @@ export async function resetPassword({
     now,
     then: async (trx, { tenantId, userId }) => {
       const current = await trx('users').where({ id: userId }).first('status');
-      if (!RESETTABLE.has(current.status)) return null;
-      const unlock = current.status === 'locked' ? { status: 'active' } : {};
-      const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', extra: { ...unlock, lastSignInAt: now, lastActivityAt: now } });
+      if (!MAY_RESET_PASSWORD.includes(current.status)) return null;
+      const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
       await endUserSessions({ trx, userId });
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
       return { user, session };

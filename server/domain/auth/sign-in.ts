@@ -4,12 +4,12 @@ import { AppError } from '../../errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import type { LoginInput } from '../../contract/auth';
-import { writeAudit } from '../audit/write';
 import { emailSchema } from '../../contract/fields';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
-import { createSession, endUserSessions } from './sessions';
+import { createSession } from './sessions';
+import { countFailedSignIn } from '../users/status';
 import { hashToken } from './tokens';
 import { USER_COLUMNS, type PublicUser } from '../users/columns';
 import { findWorkspace } from '../tenants/workspaces';
@@ -136,10 +136,7 @@ export async function signIn({
   return outcome;
 }
 
-/**
- * The row lock of the conditional update serialises concurrent wrong attempts: the count is
- * exact, and exactly one of them moves the user from active to locked.
- */
+/** A wrong password counts toward the lockout; the locked user is emailed a reset link. */
 async function countWrongPassword({
   trx,
   tenantId,
@@ -155,33 +152,8 @@ async function countWrongPassword({
   now: Date;
   meta: Meta;
 }) {
-  const { rows } = await trx.raw(
-    `with before as (select status from users where id = ? for update)
-     update users u set
-       failed_sign_in_count = u.failed_sign_in_count + 1,
-       status = case when u.status = 'active' and u.failed_sign_in_count + 1 >= t.lockout_threshold
-                     then 'locked'::user_status else u.status end,
-       updated_at = case when u.status = 'active' and u.failed_sign_in_count + 1 >= t.lockout_threshold
-                         then ? else u.updated_at end
-     from tenants t, before
-     where u.id = ? and t.id = u.tenant_id
-     returning u.status, u.failed_sign_in_count, before.status as previous_status`,
-    [user.id, now, user.id],
-  );
-  const { status, failed_sign_in_count: attempts, previous_status: previous } = rows[0];
-  if (status !== 'locked' || previous === 'locked') return;
-  await endUserSessions({ trx, userId: user.id });
-  await writeAudit({
-    trx,
-    tenantId,
-    actor: { type: 'system', label: 'sign-in lockout' },
-    action: 'user.locked',
-    target: { type: 'user', id: user.id },
-    before: { status: previous },
-    after: { status: 'locked', failedSignInCount: attempts },
-    ip: meta.ip,
-    at: now,
-  });
+  const { locked, attempts } = await countFailedSignIn({ trx, tenantId, userId: user.id, now, ip: meta.ip });
+  if (!locked) return;
   const tenant = await trx('tenants').where({ id: tenantId }).first('name');
   await jobs(trx, emailSend, {
     to: user.email,

@@ -1,3 +1,6 @@
+import type { SeatType } from '../../contract/seats';
+import type { UserStatus } from '../../contract/statuses';
+
 /** The shape of a user that leaves the server: never the password hash. */
 export const USER_COLUMNS = [
   'id', 'tenantId', 'kind', 'email', 'userName', 'firstName', 'lastName', 'displayName', 'roleId', 'timeZone',
@@ -8,7 +11,7 @@ export const USER_COLUMNS = [
 export type PublicUser = {
   id: string;
   tenantId: string;
-  kind: 'standard' | 'client' | 'api';
+  kind: SeatType;
   email: string;
   userName: string | null;
   firstName: string;
@@ -17,7 +20,7 @@ export type PublicUser = {
   roleId: string;
   timeZone: string;
   locale: string;
-  status: 'invited' | 'active' | 'suspended' | 'locked' | 'deactivated' | 'banned';
+  status: UserStatus;
   statusReason: string | null;
   samlNameId: string | null;
   exemptFromInactivity: boolean;

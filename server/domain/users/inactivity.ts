@@ -4,6 +4,8 @@ import type { JobSender } from '../../jobs/index';
 import { usersWithPermission } from '../roles/built-in';
 import { checkSeatThresholds } from '../seats/alerts';
 import { SEAT_TYPES } from '../../contract/seats';
+import { SYSTEM_TRANSITIONS, WARNED_BEFORE_SWEEP } from '../../contract/statuses';
+import { deactivateForInactivity } from './status';
 
 /**
  * SPEC §6 and seeds/004: users whose last activity (sign-in, API key use, invitation acceptance;
@@ -11,20 +13,21 @@ import { SEAT_TYPES } from '../../contract/seats';
  * break-glass accounts an admin exempted, and never the workspace's last active Owner: the most
  * recently active active Owner is always kept.
  */
-const STALE_USERS = `
-  select u.id, u.status, u.email, u.display_name, u.kind, coalesce(u.last_activity_at, u.created_at) as last_activity
-  from users u
-  where u.tenant_id = :tenantId
-    and u.status in ('active', 'invited', 'locked')
-    and not u.exempt_from_inactivity
-    and not u.is_system
-    and coalesce(u.last_activity_at, u.created_at) < :cutoff
-    and u.id is distinct from (
+const STALE = `
+    users.tenant_id = :tenantId
+    and users.status::text = any(string_to_array(:from, ','))
+    and not users.exempt_from_inactivity
+    and not users.is_system
+    and coalesce(users.last_activity_at, users.created_at) < :cutoff
+    and users.id is distinct from (
       select o.id from users o join roles r on r.id = o.role_id
       where o.tenant_id = :tenantId and r.key = 'owner' and o.status = 'active'
       order by coalesce(o.last_activity_at, o.created_at) desc, o.id
       limit 1
     )`;
+
+const staleUsers = (trx: Trx, tenantId: string, cutoff: Date) =>
+  trx.raw(STALE, { tenantId, cutoff, from: SYSTEM_TRANSITIONS.sweep.from.join(',') });
 
 const DAY = 86_400_000;
 const SUMMARY_NAMES = 100;
@@ -39,54 +42,23 @@ async function tenantsWithSweep(db: Db | Trx, tenantId?: string): Promise<Tenant
 }
 
 /**
- * One transaction per tenant, every step one statement: deactivate, audit each user, end their
- * sessions, revoke their keys (audited), then the warnings and one summary email. A crash rolls
+ * One transaction per tenant: the status module's set-based deactivation (audit, sessions, keys,
+ * links in one statement), then the warnings and one summary email. A crash rolls
  * back the tenant in progress; the rerun finds exactly the users still to do.
  */
 export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: JobSender; tenant: Tenant; now: Date }) {
   return withTenant(db, tenant.id, async (trx) => {
     const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
     const reason = `Inactive for ${tenant.inactivityDays} days`;
-    const { rows: deactivated } = await trx.raw(
-      `with stale as (${STALE_USERS}),
-       changed as (
-         -- The staleness test is repeated here, where PostgreSQL rechecks it against a row changed
-         -- meanwhile (a sign-in): cheaper than locking every candidate first, and as safe.
-         update users set status = 'deactivated', status_reason = :reason, deactivated_at = :now, updated_at = :now
-         from stale where users.id = stale.id
-           and users.status in ('active', 'invited', 'locked') and not users.exempt_from_inactivity
-           and coalesce(users.last_activity_at, users.created_at) < :cutoff
-         returning users.id, users.kind, stale.status as previous, stale.email, stale.display_name, stale.last_activity
-       ),
-       audited as (
-         insert into audit_events (tenant_id, actor_type, actor_label, action, target_type, target_id, before, after, created_at)
-         select cast(:tenantId as uuid), 'worker', 'inactivity sweep', 'user.status_changed', 'user', cast(id as text),
-                jsonb_build_object('status', previous), jsonb_build_object('status', 'deactivated', 'reason', cast(:reason as text)), cast(:now as timestamptz)
-         from changed
-       ),
-       ended as (delete from sessions where user_id in (select id from changed)),
-       revoked as (
-         update api_keys set revoked_at = :now where user_id in (select id from changed) and revoked_at is null
-         returning id, user_id, name, prefix
-       ),
-       keys_audited as (
-         insert into audit_events (tenant_id, actor_type, actor_label, action, target_type, target_id, before, after, created_at)
-         select cast(:tenantId as uuid), 'worker', 'inactivity sweep', 'api_key.revoked', 'user', cast(user_id as text),
-                jsonb_build_object('keyId', id, 'name', name, 'prefix', prefix), jsonb_build_object('revoked', true, 'why', 'user deactivated'), cast(:now as timestamptz)
-         from revoked
-       ),
-       tokens as (update one_time_tokens set used_at = :now where user_id in (select id from changed) and used_at is null)
-       select id, kind, email, display_name, last_activity from changed order by display_name`,
-      { tenantId: tenant.id, cutoff, now, reason },
-    );
+    const deactivated = await deactivateForInactivity({ trx, tenantId: tenant.id, which: staleUsers(trx, tenant.id, cutoff), reason, now });
 
     if (deactivated.length) {
       const admins = await usersWithPermission(trx, tenant.id, 'users.manage');
       // The email names the first hundred; the Users page filtered on deactivated shows them all.
-      const users = deactivated.slice(0, SUMMARY_NAMES).map((u: { display_name: string; email: string; last_activity: Date }) => ({
-        name: u.display_name,
+      const users = deactivated.slice(0, SUMMARY_NAMES).map((u) => ({
+        name: u.displayName,
         email: u.email,
-        lastActivity: u.last_activity.toISOString().slice(0, 10),
+        lastActivity: u.lastActivity.toISOString().slice(0, 10),
       }));
       await jobs.many(
         trx,
@@ -99,7 +71,7 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
         })),
       );
       for (const seatType of SEAT_TYPES) {
-        if (deactivated.some((u: { kind: string }) => u.kind === seatType)) await checkSeatThresholds({ trx, tenantId: tenant.id, seatType, jobs });
+        if (deactivated.some((u) => u.kind === seatType)) await checkSeatThresholds({ trx, tenantId: tenant.id, seatType, jobs });
       }
     }
 
@@ -113,7 +85,7 @@ const WARN_USERS = `
   select u.id, u.email, u.first_name, coalesce(u.last_activity_at, u.created_at) as last_activity
   from users u
   where u.tenant_id = :tenantId
-    and u.status in ('active', 'locked')
+    and u.status::text = any(string_to_array(:warned, ','))
     and u.kind <> 'api'
     and not u.exempt_from_inactivity
     and coalesce(u.last_activity_at, u.created_at) < :warnCutoff
@@ -127,7 +99,7 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
   const { rows } = await trx.raw(
     `update users set inactivity_warned_at = :now from (${WARN_USERS}) w where users.id = w.id
      returning w.email, w.first_name, w.last_activity`,
-    { tenantId: tenant.id, cutoff, warnCutoff, now },
+    { tenantId: tenant.id, cutoff, warnCutoff, now, warned: WARNED_BEFORE_SWEEP.join(',') },
   );
   await jobs.many(
     trx,
@@ -192,8 +164,11 @@ export async function previewInactivity({ trx, tenantId, now, inactivityDays, in
   if (days <= 0) return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: [] as PreviewUser[], warn: [] as PreviewUser[] };
   const cutoff = new Date(now.getTime() - days * DAY);
   const warnCutoff = new Date(cutoff.getTime() + warnDays * DAY);
-  const { rows: deactivate } = await trx.raw(`${STALE_USERS} order by last_activity`, { tenantId, cutoff });
-  const { rows: warn } = warnDays > 0 ? await trx.raw(`${WARN_USERS} order by last_activity`, { tenantId, cutoff, warnCutoff }) : { rows: [] };
+  const { rows: deactivate } = await trx.raw(
+    `select id, email, display_name, coalesce(last_activity_at, created_at) as last_activity from users where ? order by last_activity`,
+    [staleUsers(trx, tenantId, cutoff)],
+  );
+  const { rows: warn } = warnDays > 0 ? await trx.raw(`${WARN_USERS} order by last_activity`, { tenantId, cutoff, warnCutoff, warned: WARNED_BEFORE_SWEEP.join(',') }) : { rows: [] };
   const shape = (u: { id: string; email: string; display_name?: string; first_name?: string; last_activity: Date }): PreviewUser => ({
     id: u.id,
     email: u.email,

@@ -1,88 +1,201 @@
+import type { Knex } from 'knex';
 import type { z } from 'zod';
-import { AppError } from '../../errors';
+import type { Trx } from '../../../db/index';
+import { SEAT_HOLDING, SYSTEM_TRANSITIONS, mayAdminMove, statusVerb, transitionRefusal, type UserStatus } from '../../contract/statuses';
 import type { setStatusInput } from '../../contract/users';
-import { revokeUserKeys } from '../api-keys/keys';
+import { AppError } from '../../errors';
+import type { AuditActor } from '../audit/write';
 import { writeAudit } from '../audit/write';
-import { checkSeatThresholds } from '../seats/alerts';
-import type { Scope } from '../scope';
-import { claimSeat } from '../seats/seat-rule';
-import { SEAT_HOLDING, type UserStatus } from '../../contract/statuses';
 import { endUserSessions } from '../auth/sessions';
+import type { Scope } from '../scope';
+import { checkSeatThresholds } from '../seats/alerts';
+import { claimSeat } from '../seats/seat-rule';
+import { USER_COLUMNS, type PublicUser } from './columns';
 import { sendInvitation } from './create';
 import { assertMayActOn, assertNotLastActiveOwner, findUser } from './rules';
-import { USER_COLUMNS, type PublicUser } from './columns';
 
-/** SPEC "Status and seats": what an admin may move a user to, from each status. */
-const ADMIN_TRANSITIONS: Record<UserStatus, UserStatus[]> = {
-  invited: ['deactivated', 'banned'],
-  active: ['suspended', 'deactivated', 'banned'],
-  suspended: ['active', 'deactivated', 'banned'],
-  locked: ['active', 'deactivated', 'banned'],
-  deactivated: ['active', 'banned'],
-  banned: ['active'],
-};
+/**
+ * The status module: every change of a user's status is one of the routines below, each checking
+ * the transition table in server/contract/statuses.ts. Nothing else writes users.status.
+ */
 
-const VERB: Record<UserStatus, string> = {
-  invited: 'invited',
-  active: 'activated',
-  suspended: 'suspended',
-  locked: 'locked',
-  deactivated: 'deactivated',
-  banned: 'banned',
-};
+type EndsAccess = 'suspended' | 'deactivated' | 'banned';
 
-function refusal(from: UserStatus, to: UserStatus) {
-  if (from === to) return `The user is already ${to}.`;
-  if (to === 'locked') return 'Users are locked only by wrong passwords. Suspend the user instead.';
-  if (to === 'invited') return 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.';
-  return `A ${from} user cannot be ${VERB[to]}.`;
+export type EndedUser = { id: string; kind: string; previous: UserStatus; email: string; displayName: string; lastActivity: Date };
+
+/**
+ * The one way access ends, for one user or a hundred thousand, in a fixed number of statements:
+ * status, one audit row per user, sessions ended, outstanding links spent, and (when the seat is
+ * given up) API keys revoked with their own audit rows.
+ *
+ * `which` is a condition on `users`. It is tested again in the UPDATE itself, where PostgreSQL
+ * rechecks it against a row changed meanwhile (a sign-in during a sweep): no candidate is
+ * deactivated on a stale reading.
+ */
+export async function endAccess({
+  trx,
+  tenantId,
+  which,
+  from,
+  to,
+  reason,
+  actor,
+  ip = null,
+  now,
+}: {
+  trx: Trx;
+  tenantId: string;
+  which: Knex.Raw;
+  from: readonly UserStatus[];
+  to: EndsAccess;
+  reason: string | null;
+  actor: AuditActor;
+  ip?: string | null;
+  now: Date;
+}): Promise<EndedUser[]> {
+  const { rows } = await trx.raw(
+    `with candidates as (
+       select id, status as previous, status_reason as previous_reason, email, display_name, kind,
+              coalesce(last_activity_at, created_at) as last_activity
+       from users where tenant_id = :tenantId and status::text = any(string_to_array(:from, ',')) and :which
+     ),
+     changed as (
+       update users set status = cast(:to as user_status), status_reason = :reason, updated_at = :now,
+              deactivated_at = case when :to = 'deactivated' then cast(:now as timestamptz) else users.deactivated_at end
+       from candidates c
+       where users.id = c.id and users.status::text = any(string_to_array(:from, ',')) and :which
+       returning users.id, users.kind, c.previous, c.previous_reason, c.email, c.display_name, c.last_activity
+     ),
+     audited as (
+       insert into audit_events (tenant_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, ip, created_at)
+       select cast(:tenantId as uuid), :actorType, :actorId, :actorLabel, 'user.status_changed', 'user', cast(id as text),
+              jsonb_build_object('status', previous, 'reason', previous_reason), jsonb_build_object('status', cast(:to as text), 'reason', cast(:reason as text)),
+              :ip, cast(:now as timestamptz)
+       from changed
+     ),
+     ended as (delete from sessions where user_id in (select id from changed)),
+     links as (update one_time_tokens set used_at = :now where user_id in (select id from changed) and used_at is null),
+     revoked as (
+       update api_keys set revoked_at = :now
+       where :to <> 'suspended' and user_id in (select id from changed) and revoked_at is null
+       returning id, user_id, name, prefix
+     ),
+     keys_audited as (
+       insert into audit_events (tenant_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, ip, created_at)
+       select cast(:tenantId as uuid), :actorType, :actorId, :actorLabel, 'api_key.revoked', 'user', cast(user_id as text),
+              jsonb_build_object('keyId', id, 'name', name, 'prefix', prefix), jsonb_build_object('revoked', true, 'why', 'user ' || :to),
+              :ip, cast(:now as timestamptz)
+       from revoked
+     )
+     select id, kind, previous, email, display_name as "displayName", last_activity as "lastActivity" from changed order by display_name`,
+    {
+      tenantId,
+      which,
+      from: from.join(','),
+      to,
+      reason,
+      now,
+      ip,
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+      actorLabel: actor.label ?? null,
+    },
+  );
+  return rows;
 }
 
-export async function setUserStatus(scope: Scope, input: z.output<typeof setStatusInput>) {
+/** The inactivity sweep's transition: every seat holder the condition names, to deactivated. */
+export function deactivateForInactivity(args: { trx: Trx; tenantId: string; which: Knex.Raw; reason: string; now: Date }) {
+  const { from, to } = SYSTEM_TRANSITIONS.sweep;
+  return endAccess({ ...args, from, to, actor: { type: 'worker', label: 'inactivity sweep' } });
+}
+
+/**
+ * Too many wrong passwords: the row lock of the conditional update serialises concurrent wrong
+ * attempts, so the count is exact and exactly one of them moves the user from active to locked.
+ */
+export async function countFailedSignIn({ trx, tenantId, userId, now, ip }: { trx: Trx; tenantId: string; userId: string; now: Date; ip: string | null }) {
+  const { from, to } = SYSTEM_TRANSITIONS.lock;
+  const { rows } = await trx.raw(
+    `with before as (select status from users where id = :userId for update)
+     update users u set
+       failed_sign_in_count = u.failed_sign_in_count + 1,
+       status = case when u.status::text = any(string_to_array(:from, ',')) and u.failed_sign_in_count + 1 >= t.lockout_threshold
+                     then cast(:to as user_status) else u.status end,
+       updated_at = case when u.status::text = any(string_to_array(:from, ',')) and u.failed_sign_in_count + 1 >= t.lockout_threshold
+                         then :now else u.updated_at end
+     from tenants t, before
+     where u.id = :userId and t.id = u.tenant_id
+     returning u.status, u.failed_sign_in_count as attempts, before.status as previous`,
+    { userId, from: from.join(','), to, now },
+  );
+  const { status, attempts, previous } = rows[0] as { status: UserStatus; attempts: number; previous: UserStatus };
+  const locked = status === to && previous !== to;
+  if (locked) {
+    await endUserSessions({ trx, userId });
+    await writeAudit({
+      trx,
+      tenantId,
+      actor: { type: 'system', label: 'sign-in lockout' },
+      action: 'user.locked',
+      target: { type: 'user', id: userId },
+      before: { status: previous },
+      after: { status: to, failedSignInCount: attempts },
+      ip,
+      at: now,
+    });
+  }
+  return { locked, attempts };
+}
+
+/** A completed reset proves control of the mailbox: a locked user becomes active again. */
+export async function unlockByReset({ trx, userId, now }: { trx: Trx; userId: string; now: Date }) {
+  const { from, to } = SYSTEM_TRANSITIONS.unlock;
+  const unlocked = await trx('users').where({ id: userId }).whereIn('status', from).update({ status: to, failedSignInCount: 0, updatedAt: now });
+  return unlocked > 0;
+}
+
+/** An invitee sets a password; null when the user is no longer invited (deactivated meanwhile). */
+export async function acceptInvitationStatus({ trx, userId, passwordHash, now }: { trx: Trx; userId: string; passwordHash: string; now: Date }) {
+  const { from, to } = SYSTEM_TRANSITIONS.acceptInvitation;
+  const current = await trx('users').where({ id: userId }).forUpdate().first('status');
+  if (!current || !from.includes(current.status)) return null;
+  const [user] = (await trx('users')
+    .where({ id: userId })
+    .update({ status: to, passwordHash, lastSignInAt: now, lastActivityAt: now, updatedAt: now })
+    .returning(USER_COLUMNS)) as PublicUser[];
+  return user;
+}
+
+type UserRow = PublicUser & { passwordHash: string | null };
+
+/**
+ * Back to a seat: claimed under the seat lock first. A person who never set a password comes
+ * back as invited, with a new invitation (SPEC). Reactivation restarts the inactivity clock;
+ * otherwise the next sweep would undo it.
+ */
+export async function reactivate(scope: Scope, user: UserRow) {
   const { trx, tenantId, now } = scope;
-  if (input.id === scope.actorUserId) {
-    throw new AppError('FORBIDDEN', 'You cannot change your own status. Ask another administrator.', { reason: 'SELF' });
-  }
-  const user = await findUser(trx, input.id, { forUpdate: true });
-  await assertMayActOn(trx, user, scope.permissions, 'change the status of');
-  if (!ADMIN_TRANSITIONS[user.status].includes(input.status)) {
-    throw new AppError('BAD_REQUEST', refusal(user.status, input.status), { field: 'status', reason: 'TRANSITION' });
-  }
-  if (input.status === 'banned' && !input.reason) {
-    throw new AppError('BAD_REQUEST', 'Give a reason for the ban. It is kept with the user.', { field: 'reason' });
-  }
-  if (input.status !== 'active') await assertNotLastActiveOwner(trx, tenantId, user, VERB[input.status]);
-
-  const regainsSeat = !SEAT_HOLDING.includes(user.status) && SEAT_HOLDING.includes(input.status);
+  const regainsSeat = !SEAT_HOLDING.includes(user.status);
   const claimed = regainsSeat ? await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' }) : null;
-
-  // A person who never set a password comes back as invited, with a new invitation (SPEC).
-  const next: UserStatus = input.status === 'active' && user.kind !== 'api' && !user.passwordHash ? 'invited' : input.status;
+  const next: UserStatus = user.kind !== 'api' && !user.passwordHash ? 'invited' : 'active';
   const [updated] = (await trx('users')
     .where({ id: user.id })
     .update({
       status: next,
-      statusReason: next === 'active' || next === 'invited' ? null : (input.reason ?? null),
-      deactivatedAt: next === 'deactivated' ? now : next === 'active' || next === 'invited' ? null : user.deactivatedAt,
+      statusReason: null,
+      deactivatedAt: null,
       failedSignInCount: next === 'active' ? 0 : undefined,
-      // Reactivation restarts the inactivity clock; otherwise the next sweep would undo it.
       lastActivityAt: regainsSeat ? now : undefined,
       updatedAt: now,
     })
     .returning(USER_COLUMNS)) as PublicUser[];
-
-  if (next !== 'active') {
-    await endUserSessions({ trx, userId: user.id });
-    // Outstanding links die with access; a reactivated invitee gets a fresh one below.
+  if (next === 'invited') {
+    // Links sent before the user left died with their access; this invitation is the live one.
     await trx('one_time_tokens').where({ userId: user.id }).whereNull('usedAt').update({ usedAt: now });
+    await sendInvitation(scope, updated);
   }
-  if (user.kind === 'api' && (next === 'deactivated' || next === 'banned')) {
-    await revokeUserKeys({ trx, tenantId, userId: user.id, actor: scope.actor, ip: scope.ip, now, why: `user ${next}` });
-  }
-  if (next === 'invited') await sendInvitation(scope, updated);
-  if (regainsSeat || SEAT_HOLDING.includes(user.status) !== SEAT_HOLDING.includes(next)) {
-    await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: claimed?.usedAfter });
-  }
+  if (regainsSeat) await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: claimed?.usedAfter });
   await writeAudit({
     trx,
     tenantId,
@@ -90,9 +203,43 @@ export async function setUserStatus(scope: Scope, input: z.output<typeof setStat
     action: 'user.status_changed',
     target: { type: 'user', id: user.id },
     before: { status: user.status, reason: user.statusReason },
-    after: { status: next, reason: updated.statusReason },
+    after: { status: next, reason: null },
     ip: scope.ip,
     at: now,
   });
   return updated;
+}
+
+/** An admin (in the browser or with an API key) moves a user along ADMIN_TRANSITIONS. */
+export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof setStatusInput>) {
+  const { trx, tenantId, now } = scope;
+  if (input.id === scope.actorUserId) {
+    throw new AppError('FORBIDDEN', 'You cannot change your own status. Ask another administrator.', { reason: 'SELF' });
+  }
+  const user = await findUser(trx, input.id, { forUpdate: true });
+  await assertMayActOn(trx, user, scope.permissions, 'change the status of');
+  if (!mayAdminMove(user.status, input.status)) {
+    throw new AppError('BAD_REQUEST', transitionRefusal(user.status, input.status), { field: 'status', reason: 'TRANSITION' });
+  }
+  if (input.status === 'active') return reactivate(scope, user);
+  if (input.status === 'banned' && !input.reason) {
+    throw new AppError('BAD_REQUEST', 'Give a reason for the ban. It is kept with the user.', { field: 'reason' });
+  }
+  const to = input.status as EndsAccess;
+  await assertNotLastActiveOwner(trx, tenantId, user, statusVerb(to));
+  await endAccess({
+    trx,
+    tenantId,
+    which: trx.raw('users.id = ?', [user.id]),
+    from: [user.status],
+    to,
+    reason: input.reason ?? null,
+    actor: scope.actor,
+    ip: scope.ip,
+    now,
+  });
+  if (SEAT_HOLDING.includes(user.status) !== SEAT_HOLDING.includes(to)) {
+    await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
+  }
+  return (await trx('users').where({ id: user.id }).first(USER_COLUMNS)) as PublicUser;
 }

@@ -1,3 +1,4 @@
+import { MAY_RESET_PASSWORD } from '../../contract/statuses';
 import type { z } from 'zod';
 import { AppError } from '../../errors';
 import { emailSend } from '../../jobs/email-send';
@@ -50,7 +51,7 @@ export async function sendPasswordResetFor(scope: Scope, { id }: { id: string })
   const user = await findUser(scope.trx, id);
   await assertMayActOn(scope.trx, user, scope.permissions, 'send a password reset to');
   if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password. Manage their API keys instead.');
-  if (!['active', 'locked'].includes(user.status)) {
+  if (!MAY_RESET_PASSWORD.includes(user.status)) {
     throw new AppError('BAD_REQUEST', `A ${user.status} user cannot reset a password. Change their status first.`);
   }
   const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).first('name');

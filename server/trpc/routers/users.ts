@@ -1,6 +1,6 @@
 import { previewInactivity } from '../../domain/users/inactivity';
 import { setUserRole } from '../../domain/users/role';
-import { setUserStatus } from '../../domain/users/status';
+import { changeStatusByAdmin } from '../../domain/users/status';
 import { createUser } from '../../domain/users/create';
 import { getUser, getUserPermissions, listLoginHistory, listUsers } from '../../domain/users/read';
 import { requirePasswordChange, resendInvitation, sendPasswordResetFor, updateUser } from '../../domain/users/update';
@@ -29,7 +29,7 @@ export const usersRouter = router({
   create: manage.input(createUserInput).mutation(({ ctx, input }) => createUser(ctx.scope, input)),
   update: manage.input(updateUserInput).mutation(({ ctx, input }) => updateUser(ctx.scope, input)),
   setRole: manage.input(setRoleInput).mutation(({ ctx, input }) => setUserRole(ctx.scope, input)),
-  setStatus: manage.input(setStatusInput).mutation(({ ctx, input }) => setUserStatus(ctx.scope, input)),
+  setStatus: manage.input(setStatusInput).mutation(({ ctx, input }) => changeStatusByAdmin(ctx.scope, input)),
   requirePasswordChange: manage.input(requirePasswordChangeInput).mutation(({ ctx, input }) => requirePasswordChange(ctx.scope, input)),
   sendPasswordReset: manage.input(userId).mutation(({ ctx, input }) => sendPasswordResetFor(ctx.scope, input)),
   resendInvitation: manage.input(userId).mutation(({ ctx, input }) => resendInvitation(ctx.scope, input)),
