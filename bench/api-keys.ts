@@ -4,7 +4,6 @@
  */
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-keys/key-format';
-import { tenantOpening } from '../db/index';
 import type { FloorStatement } from './floor-server';
 import { benchDatabase, fmt, httpClient, queryPath, cookieFrom, startFloorServer, startWeb, throughput, WARM_UP } from './harness';
 
@@ -45,7 +44,7 @@ export async function benchApiKeys() {
     };
     const answer = (await client.get(getPath, { authorization: `Bearer ${key}` })).body.result.data;
     floor = await startFloorServer(
-      { answer, database: { url: database.url, opening: tenantOpening(tenant.id), statements: [keyLookup, userRow] } },
+      { answer, database: { url: database.url, opening: { tenantId: tenant.id }, statements: [keyLookup, userRow] } },
       { sockets: CLIENTS },
     );
     const input = { id: user.id };

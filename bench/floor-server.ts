@@ -17,7 +17,7 @@ import { initTRPC } from '@trpc/server';
 import express from 'express';
 import pg from 'pg';
 import { z } from 'zod';
-import { createDb, transactionOpenedWith, type Db } from '../db/index';
+import { createDb, sessionOpening, tenantOpening, transactionOpenedWith, type Db, type Opening } from '../db/index';
 import { trpcExpressHandler } from '../server/trpc/express-handler';
 
 export type FloorStatement = { text: string; values: unknown[]; rows: number };
@@ -25,8 +25,11 @@ export type FloorDatabase = {
   url: string;
   /** Run once on each new connection, as the raw baseline's connections do (the tenant, set for the session). */
   onConnect?: string;
-  /** What travels with BEGIN in the app: the session look-up with its tenant, or the tenant alone. */
-  opening: string;
+  /**
+   * What travels with BEGIN in the app: the session look-up with its tenant, or the tenant alone.
+   * Sent as its values: an opening is built only by db/transaction-opening.ts's builders.
+   */
+  opening: { tokenHash: string } | { tenantId: string };
   statements: FloorStatement[];
 };
 export type FloorSetup = { answer: unknown; database?: FloorDatabase };
@@ -35,6 +38,7 @@ export type FloorSetup = { answer: unknown; database?: FloorDatabase };
 let setup: FloorSetup = { answer: null };
 let pool: pg.Pool | undefined;
 let db: Db | undefined;
+let opening: Opening | undefined;
 const prepared = new WeakSet<pg.PoolClient>();
 
 process.on('message', (message) => {
@@ -42,6 +46,8 @@ process.on('message', (message) => {
   if (setup.database) {
     pool = new pg.Pool({ connectionString: setup.database.url, max: 10 });
     db = createDb(setup.database.url);
+    const spec = setup.database.opening;
+    opening = 'tokenHash' in spec ? sessionOpening(spec.tokenHash) : tenantOpening(spec.tenantId);
   }
   process.send?.('stored');
 });
@@ -92,7 +98,7 @@ const router = t.router({
     const database = setup.database!;
     const connection = await connect(database);
     try {
-      await connection.query(`begin transaction read only; ${database.opening}`);
+      await connection.query(`begin transaction read only; ${opening}`);
       await runStatements(connection, database);
     } catch (error) {
       connection.release(error as Error);
@@ -108,7 +114,7 @@ const router = t.router({
     const database = setup.database!;
     await transactionOpenedWith(
       db!,
-      database.opening,
+      opening!,
       async (trx) => {
         for (const statement of database.statements) {
           const [sql, values] = knexBindings(statement);

@@ -1,8 +1,9 @@
 import { benchApiKeys } from './api-keys';
 import { benchInactivity } from './inactivity';
+import { benchRequestFunctions } from './request-functions';
 import { benchUsers } from './users';
 
-const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity };
+const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity, functions: benchRequestFunctions };
 const names = process.argv.slice(2).filter((a) => benches[a]);
 if (!names.length) {
   console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);

@@ -3,7 +3,6 @@
  * each next to a raw node-pg baseline doing the same database work in the same run.
  */
 import pg from 'pg';
-import { sessionOpening } from '../server/domain/auth/sessions';
 import { hashToken } from '../server/domain/auth/tokens';
 import { USER_COLUMNS } from '../server/domain/users/columns';
 import type { FloorStatement } from './floor-server';
@@ -52,7 +51,7 @@ export async function benchUsers() {
     const input = { q: term, limit: 50 };
     const searchPath = queryPath('users.list', input);
     const answer = (await client.get(searchPath, { cookie })).body.result.data;
-    const opening = sessionOpening(hashToken(cookie.split('=')[1]));
+    const opening = { tokenHash: hashToken(cookie.split('=')[1]) };
     floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch] } }, { sockets: 1 });
     const searches = {
       app: async () => {

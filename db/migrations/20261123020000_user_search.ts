@@ -1,25 +1,6 @@
 import type { Knex } from 'knex';
 import { WEB_ROLE } from '../index';
 
-/** What a search matches: the trigram index is on exactly this expression, so every query must use it verbatim. */
-const SEARCH_TEXT = `lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, ''))`;
-
-/**
- * A search function the web role may call: `select` of the set tenant's users matching a pattern.
- * plpgsql, so that each connection plans the query once and reuses the plan.
- */
-export const searchFunction = (name: string, returns: string, select: string) => `
-    create function ${name}(pattern text) returns ${returns}
-      language plpgsql stable security definer set search_path = public, pg_temp rows 100 as $fn$
-      begin
-        return query
-          select ${select} from users
-          where tenant_id = current_tenant_id() and ${SEARCH_TEXT} like pattern;
-      end
-      $fn$;
-    revoke all on function ${name}(text) from public;
-    grant execute on function ${name}(text) to ${WEB_ROLE};`;
-
 /**
  * users.list searches names, email and user name by case-insensitive substring; a trigram index
  * on one concatenated expression keeps that fast at 100,000 users per tenant.
@@ -28,13 +9,27 @@ export const searchFunction = (name: string, returns: string, select: string) =>
  * not leakproof, and LIKE is not, so the index would never be used. user_search_ids() runs the
  * indexed match as the table owner but only inside the tenant the transaction has set: the
  * same isolation, with the index.
+ *
+ * The SQL is frozen text, as it ran when this migration was written: a migration never changes
+ * once applied. The trigram index is on exactly the expression user_search_ids() matches; every
+ * later search function must use it verbatim.
  */
 export async function up(knex: Knex) {
   await knex.raw(`
     create extension if not exists pg_trgm;
-    ${searchFunction('user_search_ids', 'setof uuid', 'id')}
+    
+    create function user_search_ids(pattern text) returns setof uuid
+      language plpgsql stable security definer set search_path = public, pg_temp rows 100 as $fn$
+      begin
+        return query
+          select id from users
+          where tenant_id = current_tenant_id() and lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) like pattern;
+      end
+      $fn$;
+    revoke all on function user_search_ids(text) from public;
+    grant execute on function user_search_ids(text) to ${WEB_ROLE};
     create index users_search on users using gin (
-      ${SEARCH_TEXT} gin_trgm_ops
+      lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) gin_trgm_ops
     );
     create index users_tenant_name on users (tenant_id, lower(display_name), id);
     create index users_tenant_created on users (tenant_id, created_at desc, id desc);

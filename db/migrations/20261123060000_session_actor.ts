@@ -1,18 +1,6 @@
 import type { Knex } from 'knex';
 import { WEB_ROLE } from '../index';
 
-/** What session_actor() returns, and how it finds it: shared with later versions of the function. */
-export const SESSION_ACTOR_COLUMNS = `session_id uuid, tenant_id uuid, user_id uuid, last_seen_at timestamptz, expires_at timestamptz,
-                     session_idle_minutes integer, status user_status, email text, must_change_password boolean, permissions text[]`;
-
-export const SESSION_ACTOR_QUERY = `select s.id, s.tenant_id, s.user_id, s.last_seen_at, s.expires_at, t.session_idle_minutes,
-               u.status, u.email, u.must_change_password, r.permissions
-        from sessions s
-        join tenants t on t.id = s.tenant_id
-        join users u on u.id = s.user_id
-        join roles r on r.id = u.role_id
-        where s.token_hash = session_actor.token_hash`;
-
 /**
  * A session cookie names no tenant, and row-level security hides every session until a tenant is
  * set. session_actor() finds one session by its token's hash, as the table owner, so that the web
@@ -22,9 +10,16 @@ export const SESSION_ACTOR_QUERY = `select s.id, s.tenant_id, s.user_id, s.last_
 export async function up(knex: Knex) {
   await knex.raw(`
     create function session_actor(token_hash text)
-      returns table (${SESSION_ACTOR_COLUMNS})
+      returns table (session_id uuid, tenant_id uuid, user_id uuid, last_seen_at timestamptz, expires_at timestamptz,
+                     session_idle_minutes integer, status user_status, email text, must_change_password boolean, permissions text[])
       language sql stable security definer set search_path = public, pg_temp as $fn$
-        ${SESSION_ACTOR_QUERY}
+        select s.id, s.tenant_id, s.user_id, s.last_seen_at, s.expires_at, t.session_idle_minutes,
+               u.status, u.email, u.must_change_password, r.permissions
+        from sessions s
+        join tenants t on t.id = s.tenant_id
+        join users u on u.id = s.user_id
+        join roles r on r.id = u.role_id
+        where s.token_hash = session_actor.token_hash
       $fn$;
     revoke all on function session_actor(text) from public;
     grant execute on function session_actor(text) to ${WEB_ROLE};

@@ -1,0 +1,120 @@
+/**
+ * One-message transaction opening: a transaction's first statement, its "opening", travels in the
+ * same simple-protocol message as BEGIN, so that a request pays one round trip for both.
+ *
+ * Simple protocol takes no parameters, so an opening is SQL text with literals in it. That is safe
+ * only because every opening is built here, from values checked here: `Opening` is a branded
+ * string that only the builders below produce, and transactionOpenedWith() accepts nothing else.
+ *
+ * This relies on two private parts of knex 3.3.0 (pinned exactly; test/db-knex-internals.test.ts
+ * fails if they move): `client.transaction(container, config, outerTx)` builds the Transaction,
+ * and knex calls `trx.begin(connection)` once the connection is acquired.
+ */
+import type { Knex } from 'knex';
+
+declare const openingBrand: unique symbol;
+/** SQL text that may travel with BEGIN: made only by the builders of this module. */
+export type Opening = string & { readonly [openingBrand]: true };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The statement that travels with BEGIN for a tenant's transaction (an API key's request, the worker, sign-in). */
+export function tenantOpening(tenantId: string): Opening {
+  if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw new Error('A tenant id must be a uuid.');
+  return `select set_config('app.tenant_id', '${tenantId}', true)` as Opening;
+}
+
+/**
+ * The statement that travels with BEGIN for a session's request: the session's actor, found by
+ * its token's hash (session_actor(), migration 20261123060000), and its tenant set for the
+ * transaction. One row, or none for an unknown token.
+ */
+export function sessionOpening(tokenHash: string): Opening {
+  if (typeof tokenHash !== 'string' || !SHA256_HEX.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
+  return `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a` as Opening;
+}
+
+type OpeningConfig = { opening?: Opening; onOpen?: (rows: Record<string, unknown>[]) => void; readOnly?: boolean };
+type LateCommitHandler = (error: Error) => void;
+
+/** Where each database's late COMMIT failures go (see transactionOpenedWith), by knex client. */
+const lateCommitHandlers = new WeakMap<object, LateCommitHandler>();
+
+/**
+ * Makes `db` open a transaction given an `opening` with one message: `begin; <opening>;`. Called
+ * once by createDb. `onLateCommitError` hears of a read-only transaction whose COMMIT failed after
+ * its result was already handed back.
+ */
+export function openTransactionsInOneMessage(db: Knex, onLateCommitError: LateCommitHandler) {
+  const client = db.client as any;
+  lateCommitHandlers.set(client, onLateCommitError);
+  const makeTransaction = client.transaction.bind(client);
+  client.transaction = (container: unknown, config: OpeningConfig | undefined, outerTx: unknown) => {
+    const trx = makeTransaction(container, config, outerTx);
+    const { opening, onOpen } = config ?? {};
+    if (opening !== undefined) {
+      const begin = config?.readOnly ? 'begin transaction read only' : 'begin';
+      // knex calls begin() only after the connection is acquired, a tick after construction.
+      trx.begin = async (conn: unknown) => {
+        let response: { rows: Record<string, unknown>[] }[];
+        try {
+          // knex hands back its query object; pg's answer to a two-statement message is an array.
+          ({ response } = await trx.trxClient.query(conn, `${begin}; ${opening};`));
+        } catch (error) {
+          // BEGIN ran, the opening failed: the connection is in an aborted transaction block and
+          // would go back to the pool so. knex rejects the transaction with `error`.
+          await trx.trxClient.query(conn, 'rollback').catch(() => {});
+          throw error;
+        }
+        onOpen?.(response.at(-1)!.rows);
+      };
+    }
+    return trx;
+  };
+}
+
+/**
+ * Runs fn in a transaction whose first statement, `opening`, travels with BEGIN; fn gets its rows.
+ *
+ * A read-only transaction has nothing to commit, so its answer does not wait for COMMIT: the
+ * result is returned as soon as fn is done, and the connection goes back to the pool after COMMIT.
+ * Should that COMMIT fail, the caller has its answer already; the failure goes to createDb's
+ * `onLateCommitError`.
+ */
+export async function transactionOpenedWith<T>(
+  db: Knex,
+  opening: Opening,
+  fn: (trx: Knex.Transaction, opened: Record<string, unknown>[]) => Promise<T>,
+  { readOnly = false } = {},
+): Promise<T> {
+  // A nested transaction would begin with a savepoint, where the opening would not run.
+  if (db.isTransaction) throw new Error('A tenant transaction cannot be nested in another transaction.');
+  let opened: Record<string, unknown>[] = [];
+  const config = { opening, onOpen: (rows) => (opened = rows), readOnly } as OpeningConfig as Knex.TransactionConfig;
+  if (!readOnly) return db.transaction((trx) => fn(trx, opened), config);
+  return new Promise<T>((resolve, reject) => {
+    let answered = false;
+    db.transaction(async (trx) => {
+      const result = await fn(trx, opened);
+      answered = true;
+      resolve(result);
+      return result;
+    }, config).catch((error: Error) => {
+      if (!answered) return reject(error);
+      try {
+        lateCommitHandlers.get(db.client)?.(error);
+      } catch {
+        // A failing logger must not become an unhandled rejection.
+      }
+    });
+  });
+}
+
+/**
+ * Runs fn in one transaction with the tenant set for row-level security. set_config(..., true) is
+ * transaction-local: a plain SET would leak the tenant to the next request on the same connection.
+ */
+export async function withTenant<T>(db: Knex, tenantId: string, fn: (trx: Knex.Transaction) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  return transactionOpenedWith(db, tenantOpening(tenantId), (trx) => fn(trx), options);
+}
