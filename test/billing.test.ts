@@ -130,7 +130,19 @@ describe('seats from subscription state (the stripe.event job)', () => {
     const concurrent = await Promise.all(Array.from({ length: 5 }, () => env.emulator.redeliver(original)));
     expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(await env.app.database.owner('stripe_events').where({ id: original.id })).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The duplicates enqueued nothing: the event has its one job, and every job has run.
+    const owner = env.app.database.owner;
+    const eventJobs = await owner('pgboss.job').where({ name: 'stripe.event' }).whereRaw(`data->>'eventId' = ?`, [original.id]);
+    expect(eventJobs).toHaveLength(1);
+    const customer = (await owner('tenants').where({ id: ws.tenant.id }).first()).stripeCustomerId;
+    const pending = () =>
+      owner('pgboss.job as j')
+        .join('stripe_events as e', 'e.id', owner.raw(`j.data->>'eventId'`))
+        .where('j.name', 'stripe.event')
+        .whereRaw(`e.payload->'data'->'object'->>'customer' = ?`, [customer])
+        .whereNot('j.state', 'completed');
+    await waitFor("every job of the workspace's events to complete", async () => (await pending()).length === 0);
+    expect((await owner('stripe_events').where({ id: original.id }).first()).processedAt).toBeInstanceOf(Date);
     expect(await purchased(ws, 'standard')).toBe(5);
     expect((await ws.owner.billing.history()).ledger).toHaveLength(1);
   });

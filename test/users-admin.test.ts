@@ -1,3 +1,5 @@
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES } from '../server/contract/statuses';
 import { ADMIN_TRANSITIONS } from './helpers/spec';
@@ -20,7 +22,39 @@ async function workspaceWith(roleKey: string) {
   return { ...ws, actor: await app.caller(cookies), actorId: user.id, cookies };
 }
 
+/** What an admin reads for each move the table refuses, restated here rather than imported. */
+const TRANSITION_REFUSALS: Record<string, string> = {
+  'invited → invited': 'The user is already invited.',
+  'invited → active': 'An invited user cannot be activated.',
+  'invited → suspended': 'An invited user cannot be suspended.',
+  'invited → locked': 'Users are locked only by wrong passwords. Suspend the user instead.',
+  'active → invited': 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.',
+  'active → active': 'The user is already active.',
+  'active → locked': 'Users are locked only by wrong passwords. Suspend the user instead.',
+  'suspended → invited': 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.',
+  'suspended → suspended': 'The user is already suspended.',
+  'suspended → locked': 'Users are locked only by wrong passwords. Suspend the user instead.',
+  'locked → invited': 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.',
+  'locked → suspended': 'A locked user cannot be suspended.',
+  'locked → locked': 'The user is already locked.',
+  'deactivated → invited': 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.',
+  'deactivated → suspended': 'A deactivated user cannot be suspended.',
+  'deactivated → locked': 'Users are locked only by wrong passwords. Suspend the user instead.',
+  'deactivated → deactivated': 'The user is already deactivated.',
+  'banned → invited': 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.',
+  'banned → suspended': 'A banned user cannot be suspended.',
+  'banned → locked': 'Users are locked only by wrong passwords. Suspend the user instead.',
+  'banned → deactivated': 'A banned user cannot be deactivated.',
+  'banned → banned': 'The user is already banned.',
+};
+
 describe('users.setStatus: every status × every target', () => {
+  it('names the refusal of every move the table does not allow', () => {
+    const refused = STATUSES.flatMap((from) => STATUSES.filter((to) => !ADMIN_TRANSITIONS[from].includes(to)).map((to) => `${from} → ${to}`));
+    expect(refused.sort()).toEqual(Object.keys(TRANSITION_REFUSALS).sort());
+  });
+
+
   const cases = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to, ADMIN_TRANSITIONS[from].includes(to)] as const));
   it.each(cases)('%s → %s allowed: %s', async (from, to, allowed) => {
     const { owner, tenant } = await signUp(app);
@@ -33,8 +67,10 @@ describe('users.setStatus: every status × every target', () => {
       expect(event).toMatchObject({ action: 'user.status_changed', before: { status: from }, after: { status: to } });
     } else {
       const refused = await refusal(call);
-      expect(refused.code).toBe('BAD_REQUEST');
-      expect(refused.message.length).toBeGreaterThan(10);
+      // The words an admin reads next to the status field, and the HTTP status a client gets.
+      const message = TRANSITION_REFUSALS[`${from} → ${to}`];
+      expect(refused).toEqual({ code: 'BAD_REQUEST', message, data: { reason: 'TRANSITION' }, fieldErrors: { status: [message] } });
+      expect(getHTTPStatusCodeFromError(new TRPCError({ code: refused.code }))).toBe(400);
       expect((await app.database.owner('users').where({ id: target.id }).first()).status).toBe(from);
     }
   });

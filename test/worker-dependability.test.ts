@@ -56,19 +56,24 @@ describe('a worker killed with SIGKILL in the middle of a sweep', () => {
       );
     }
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: app.database.url, NODE_ENV: 'test', LOG_LEVEL: 'silent', JOB_MAINTENANCE_SECONDS: '1', INACTIVITY_CRON: '0 3 1 1 *' };
-    const startProcess = () => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const startProcess = (extra: NodeJS.ProcessEnv = {}) => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
     const boss = new PgBoss({ connectionString: app.database.url, supervise: false, schedule: false, max: 1 });
     await boss.start();
     onCleanup(() => boss.stop({ graceful: false }));
 
-    const first = startProcess();
-    await boss.send('users.deactivate-inactive', {}, { expireInSeconds: 3, retryDelay: 1 });
+    // The first worker's sweep stops for good once 5 tenants have committed (and the one in flight
+    // beside them): it is killed provably half done, whatever the machine's load.
+    const first = startProcess({ TEST_SWEEP_HOLD_AFTER_TENANTS: '5' });
+    const jobId = await boss.send('users.deactivate-inactive', {}, { expireInSeconds: 3, retryDelay: 1 });
     const deactivated = () => owner('users').where({ status: 'deactivated' }).count({ n: '*' }).then(([r]) => Number(r.n));
-    await waitFor('the sweep to be under way', async () => (await deactivated()) > 0, 60_000);
+    await waitFor('the sweep to be held after 5 tenants', async () => (await deactivated()) >= 5 * 800, 60_000);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const partial = await deactivated();
+    expect(partial).toBeGreaterThanOrEqual(5 * 800);
     expect(partial).toBeLessThan(24_000);
+    // Each tenant commits whole.
+    expect(partial % 800).toBe(0);
 
     const second = startProcess();
     onCleanup(() => new Promise((r) => (second.once('exit', r), second.kill('SIGTERM'))));
@@ -78,6 +83,7 @@ describe('a worker killed with SIGKILL in the middle of a sweep', () => {
     );
     expect(rows).toEqual([]);
     expect(await owner('audit_events').where({ action: 'user.status_changed' }).count({ n: '*' })).toEqual([{ n: '24000' }]);
+    await waitFor('the job to complete', async () => (await owner('pgboss.job').where({ id: jobId }).first())?.state === 'completed');
   }, 180_000);
 });
 
@@ -111,8 +117,9 @@ describe('PostgreSQL going away and coming back', () => {
     expect(refused.status).toBe(503);
     expect((await refused.json()).error.message).toBe('The database is unavailable. Please try again in a moment.');
     // A worker started while the database is away waits for it instead of exiting.
-    const late = startWorker({ env, log: pino({ level: 'silent' }), pollingIntervalSeconds: 0.5 });
-    await new Promise((r) => setTimeout(r, 3000));
+    const lateLog = capturedLog();
+    const late = startWorker({ env, log: lateLog.log, pollingIntervalSeconds: 0.5 });
+    await waitFor('the late worker to retry', async () => lateLog.lines.some((l) => l.msg === 'database not reachable yet; retrying'));
 
     server = await startEmbeddedPostgres({ dir, durable: false, port: server.port });
     const lateWorker = await late;

@@ -1,10 +1,11 @@
 import { loadEnv } from '../server/env';
 import { createLogger } from '../server/logger';
+import { sweepHoldFromEnv } from './handlers/deactivate-inactive';
 import { startWorker } from './worker';
 
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'worker');
-const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS });
+const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS, afterSweepTenant: sweepHoldFromEnv(process.env, log) });
 log.info('worker started');
 process.send?.({ ready: true });
 

@@ -11,6 +11,8 @@ import { createEmailSendHandler } from './handlers/email-send';
 import { createStripeEventHandler } from './handlers/stripe-event';
 import { stripeEvent } from '../server/jobs/stripe-event';
 import { createStripeClient } from '../server/stripe/client';
+import { startJobLoop, type JobHandler } from './runner';
+import { startSchedule } from './schedule';
 
 const EMAIL_WORKERS = 4;
 
@@ -18,9 +20,16 @@ export type WorkerOptions = {
   env: Env;
   log: Logger;
   pollingIntervalSeconds?: number;
+  /** The jobs' clock (tests move it); the schedule reads `scheduleClock`. */
   now?: () => Date;
-  /** How often pg-boss retries expired jobs of killed workers and runs the schedule; tests shorten it. */
+  /** How often pg-boss retries expired jobs of killed workers; tests shorten it. */
   maintenanceIntervalSeconds?: number;
+  /** The clock the inactivity schedule reads: real time unless a test drives it. */
+  scheduleClock?: () => Date;
+  /** How often this instance checks the schedule; 0 turns the timer off (a test calls `schedule.tick`). */
+  scheduleTickSeconds?: number;
+  /** Runs after each tenant of an inactivity sweep commits (tests hold a sweep with it). */
+  afterSweepTenant?: () => Promise<void>;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,8 +54,8 @@ async function startBoss(options: PgBoss.ConstructorOptions, log: Logger) {
 }
 
 /** Logs each failure with its attempt, and loudly the last one, when pg-boss dead-letters the job. */
-function logged<T>(name: string, log: Logger, handler: (job: PgBoss.JobWithMetadata<T>) => Promise<unknown>) {
-  return async ([job]: PgBoss.JobWithMetadata<T>[]) => {
+function logged(name: string, log: Logger, handler: JobHandler): JobHandler {
+  return async (job) => {
     try {
       return await handler(job);
     } catch (err) {
@@ -57,37 +66,55 @@ function logged<T>(name: string, log: Logger, handler: (job: PgBoss.JobWithMetad
   };
 }
 
-export async function startWorker({ env, log, pollingIntervalSeconds = 2, now, maintenanceIntervalSeconds }: WorkerOptions) {
+export async function startWorker({
+  env,
+  log,
+  pollingIntervalSeconds = 2,
+  now,
+  maintenanceIntervalSeconds,
+  scheduleClock,
+  scheduleTickSeconds,
+  afterSweepTenant,
+}: WorkerOptions) {
   const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost'), warn: (message) => log.warn({ knex: message }, 'database warning') });
   const boss = await startBoss(
     {
       connectionString: env.DATABASE_URL,
       max: 6,
       application_name: 'seatwise-worker',
-      // Only maintenance is sped up in tests: a faster cron monitor would send a schedule's job
-      // again within the same minute once the first one has completed.
+      // Our own schedule (./schedule.ts) sends the sweep: pg-boss's cron would only add a queue.
+      schedule: false,
       ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds } : {}),
     },
     log,
   );
   await ensureQueues(boss);
+  // An older worker registered the sweep with pg-boss's cron: that row would send it a second time.
+  await boss.unschedule(deactivateInactive.name);
 
   const mail = createMailTransport({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, db });
   const sendEmail = createEmailSendHandler({ mail, db, appUrl: env.APP_URL, log, now });
-  const options = { pollingIntervalSeconds, includeMetadata: true as const };
-  // pg-boss 10 runs one job per poll per worker: several workers drain a burst of invitations.
-  for (let i = 0; i < EMAIL_WORKERS; i++) await boss.work(emailSend.name, options, logged(emailSend.name, log, (job) => sendEmail([job])));
-  const sweep = createDeactivateInactiveHandler({ db, log, now });
-  await boss.work(deactivateInactive.name, options, logged(deactivateInactive.name, log, sweep));
-  await boss.schedule(deactivateInactive.name, env.INACTIVITY_CRON, {}, { tz: 'UTC' });
+  const sweep = createDeactivateInactiveHandler({ db, log, now, afterTenant: afterSweepTenant });
   const stripeHandler = createStripeEventHandler({ db, stripe: createStripeClient(env), env, log, now });
-  for (let i = 0; i < 2; i++) await boss.work(stripeEvent.name, options, logged(stripeEvent.name, log, stripeHandler));
+  const loop = (name: string, handler: JobHandler) => ({ name, loop: startJobLoop({ boss, name, pollingIntervalSeconds, log, handler: logged(name, log, handler) }) });
+  const loops = [
+    // One job at a time per loop: several loops drain a burst of invitations.
+    ...Array.from({ length: EMAIL_WORKERS }, () => loop(emailSend.name, (job) => sendEmail([job]))),
+    loop(deactivateInactive.name, sweep),
+    ...Array.from({ length: 2 }, () => loop(stripeEvent.name, stripeHandler)),
+  ];
+  const schedule = startSchedule({ boss, queue: deactivateInactive.name, cron: env.INACTIVITY_CRON, log, clock: scheduleClock, tickSeconds: scheduleTickSeconds });
 
   return {
     boss,
+    schedule,
+    /** Polls made by this instance's loops of one queue (tests wait for them). */
+    polls: (name: string) => loops.filter((l) => l.name === name).reduce((n, l) => n + l.loop.polls, 0),
     /** Stops taking jobs and lets the running ones finish (SPEC §6, graceful stop). */
     async stop() {
-      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+      schedule.stop();
+      await Promise.all(loops.map((l) => l.loop.stop(30_000)));
+      await boss.stop({ graceful: false }).catch((err) => log.warn({ err }, 'pg-boss did not stop cleanly'));
       mail.close();
       await db.destroy();
     },
