@@ -45,7 +45,7 @@ export const envSchema = z
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     // When the inactivity sweep runs (cron, UTC).
     INACTIVITY_CRON: z.string().trim().min(9).default('0 3 * * *'),
-    // How often pg-boss requeues the jobs of killed workers and checks schedules (pg-boss default when unset).
+    // How often pg-boss requeues the jobs of killed workers (pg-boss default when unset).
     JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
     INCLUDED_SEATS_STANDARD: seatCount.default(3),
     INCLUDED_SEATS_CLIENT: seatCount.default(0),

@@ -12,10 +12,11 @@ const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'web');
 const onPoolError = (error: Error) => log.warn({ err: error }, 'database connection lost');
 const warn = (message: string) => log.warn({ knex: message }, 'database warning');
+const onLateCommitError = (error: Error) => log.warn({ err: error }, 'a read-only transaction failed to commit after its answer was sent');
 
 const db = env.DATABASE_WEB_URL
-  ? createDb(env.DATABASE_WEB_URL, { max: env.WEB_POOL_SIZE, onError: onPoolError, warn })
-  : createDb(env.DATABASE_URL, { role: WEB_ROLE, max: env.WEB_POOL_SIZE, onError: onPoolError, warn });
+  ? createDb(env.DATABASE_WEB_URL, { max: env.WEB_POOL_SIZE, onError: onPoolError, warn, onLateCommitError })
+  : createDb(env.DATABASE_URL, { role: WEB_ROLE, max: env.WEB_POOL_SIZE, onError: onPoolError, warn, onLateCommitError });
 const ownerDb = createDb(env.DATABASE_URL, { max: 10, onError: onPoolError, warn });
 
 const remixBuild = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild;

@@ -82,5 +82,5 @@ export function transitionRefusal(from: UserStatus, to: UserStatus) {
   if (from === to) return `The user is already ${to}.`;
   if (to === 'locked') return 'Users are locked only by wrong passwords. Suspend the user instead.';
   if (to === 'invited') return 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.';
-  return `A ${from} user cannot be ${VERB[to]}.`;
+  return `${/^[aeiou]/.test(from) ? 'An' : 'A'} ${from} user cannot be ${VERB[to]}.`;
 }

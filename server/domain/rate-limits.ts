@@ -42,6 +42,6 @@ export function refuseOverLimit(limit: RateLimit, hits: number, now: Date) {
  * across any number of web instances. (API keys count theirs in the statement that finds the key.)
  */
 export async function hitRateLimit({ db, limit, subject, now }: { db: Db; limit: RateLimit; subject: string; now: Date }) {
-  const { rows } = await db.raw(countHitSql('values (?, ?, 1)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);
+  const { rows } = await db.raw<{ rows: { hits: number }[] }>(countHitSql('values (?, ?, 1)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);
   refuseOverLimit(limit, rows[0].hits, now);
 }

@@ -21,7 +21,7 @@ export function devMailbox(ownerDb: Db): RequestHandler {
       if (req.path.endsWith('.json')) return void res.json(mails);
       const items = mails
         .map(
-          (m: { id: number; to: string; subject: string; text: string; createdAt: Date }) => `
+          (m) => `
           <article class="mail" data-id="${m.id}">
             <h2>${escape(m.subject)}</h2>
             <p class="meta">To <span class="to">${escape(m.to)}</span> · ${m.createdAt.toISOString()}</p>

@@ -23,7 +23,7 @@ export type ApiKeyRow = {
 
 export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; keyId: string; prefix: string } & ActorProfile;
 
-const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'];
+const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'] as const;
 
 /**
  * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
@@ -47,7 +47,8 @@ export async function resolveApiKey({
     throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
   }
   // One round trip: the key, its user and role, and this request's hit in the key's rate limit.
-  const { rows } = await ownerDb.raw(
+  type KeyRow = { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number };
+  const { rows } = await ownerDb.raw<{ rows: KeyRow[] }>(
     `with k as (
        select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
        from api_keys k join users u on u.id = k.user_id join roles r on r.id = u.role_id
@@ -57,9 +58,7 @@ export async function resolveApiKey({
     // The subject is the key's id, appended in SQL to the limit's prefix.
     [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now), calls],
   );
-  const row = rows[0] as
-    | { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number }
-    | undefined;
+  const row: KeyRow | undefined = rows[0];
   if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
   if (row.revoked_at) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
   if (row.expires_at && row.expires_at <= now) {
@@ -122,7 +121,7 @@ export async function createApiKey(scope: Scope, input: z.output<typeof createAp
 
 export async function listApiKeys(scope: Scope, { userId }: { userId: string }) {
   await findApiUser(scope.trx, userId);
-  const rows = (await scope.trx('api_keys').where({ userId }).orderBy('createdAt', 'desc').select(KEY_COLUMNS)) as ApiKeyRow[];
+  const rows = await scope.trx('api_keys').where({ userId }).orderBy('createdAt', 'desc').select(...KEY_COLUMNS);
   return rows.map((k) => ({
     ...k,
     status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt <= scope.now ? 'expired' : 'active',
@@ -130,7 +129,7 @@ export async function listApiKeys(scope: Scope, { userId }: { userId: string }) 
 }
 
 export async function revokeApiKey(scope: Scope, { id }: { id: string }) {
-  const key = await scope.trx('api_keys').where({ id }).forUpdate().first(KEY_COLUMNS);
+  const key = await scope.trx('api_keys').where({ id }).forUpdate().first(...KEY_COLUMNS);
   if (!key) throw new AppError('NOT_FOUND', 'API key not found', { field: 'id' });
   await assertMayActOn(scope.trx, await findUser(scope.trx, key.userId), scope.permissions, 'revoke the API keys of');
   if (key.revokedAt) return key;

@@ -15,6 +15,7 @@ import { USER_COLUMNS, type PublicUser } from '../users/columns';
 import { MAY_RESET_PASSWORD } from '../../contract/statuses';
 import { unlockByReset } from '../users/status';
 import { findWorkspace } from '../tenants/workspaces';
+import { getTenant } from '../tenants/tenants';
 
 
 export const RESET_REQUESTED =
@@ -54,7 +55,7 @@ export async function requestPasswordReset({
   await withTenant(db, tenantId, async (trx) => {
     const user = await trx('users').whereRaw('lower(email) = lower(?)', [input.email]).first('id', 'kind', 'status', 'email', 'firstName');
     if (!user || user.kind === 'api' || !MAY_RESET_PASSWORD.includes(user.status)) return;
-    const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+    const tenant = await getTenant({ trx: trx, tenantId });
     await jobs(trx, emailSend, {
       to: user.email,
       template: 'password-reset',
@@ -90,10 +91,10 @@ async function setPassword({
 }) {
   const before = await trx('users').where({ id: userId }).first('status', 'mustChangePassword');
   if (unlock) await unlockByReset({ trx, userId, now });
-  const [user] = (await trx('users')
+  const [user] = await trx('users')
     .where({ id: userId })
     .update({ passwordHash: await hashPassword(password), mustChangePassword: false, failedSignInCount: 0, updatedAt: now, ...extra })
-    .returning(USER_COLUMNS)) as PublicUser[];
+    .returning(USER_COLUMNS);
   await writeAudit({
     trx,
     tenantId,
@@ -133,7 +134,7 @@ export async function resetPassword({
     now,
     then: async (trx, { tenantId, userId }) => {
       const current = await trx('users').where({ id: userId }).first('status');
-      if (!MAY_RESET_PASSWORD.includes(current.status)) return null;
+      if (!current || !MAY_RESET_PASSWORD.includes(current.status)) return null;
       const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
       await endUserSessions({ trx, userId });
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });

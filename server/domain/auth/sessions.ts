@@ -1,4 +1,5 @@
-import { transactionOpenedWith, type Db, type Trx } from '../../../db/index';
+import { sessionOpening, transactionOpenedWith, type Db, type Trx } from '../../../db/index';
+import { getTenant } from '../tenants/tenants';
 import { AppError } from '../../errors';
 import type { Env } from '../../env';
 import type { Permission } from '../roles/built-in';
@@ -31,7 +32,7 @@ export async function createSession({
   userAgent: string | null;
   now: Date;
 }) {
-  const tenant = await trx('tenants').where({ id: tenantId }).first('sessionAbsoluteHours');
+  const tenant = await getTenant({ trx, tenantId });
   const expiresAt = new Date(now.getTime() + tenant.sessionAbsoluteHours * 3600_000);
   const token = newToken();
   const [session] = await trx('sessions')
@@ -54,13 +55,6 @@ type SessionRow = {
 };
 
 export const SIGN_IN_REQUIRED = 'Please sign in to continue.';
-const TOKEN_HASH = /^[0-9a-f]{64}$/;
-
-/** The statement that travels with BEGIN: the session's actor, and its tenant set for the transaction. */
-export function sessionOpening(tokenHash: string) {
-  if (!TOKEN_HASH.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
-  return `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a`;
-}
 
 /**
  * Runs fn in the request's transaction as the session's user, in the session's tenant. BEGIN, the

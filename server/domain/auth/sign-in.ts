@@ -13,6 +13,7 @@ import { countFailedSignIn } from '../users/status';
 import { hashToken } from './tokens';
 import { USER_COLUMNS, type PublicUser } from '../users/columns';
 import { findWorkspace } from '../tenants/workspaces';
+import { getTenant } from '../tenants/tenants';
 
 /** SPEC "Sign-in": the same words whether the workspace, the email or the password was wrong. */
 export const INVALID_CREDENTIALS = 'Invalid email or password.';
@@ -121,11 +122,11 @@ export async function signIn({
       return { error: new AppError('FORBIDDEN', message, { reason: 'NOT_ACTIVE', status: user.status }) };
     }
 
-    const rehash = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
-    const [signedIn] = (await trx('users')
+    const rehash = user.passwordHash && needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
+    const [signedIn] = await trx('users')
       .where({ id: user.id })
       .update({ failedSignInCount: 0, lastSignInAt: now, lastActivityAt: now, ...rehash })
-      .returning(USER_COLUMNS)) as PublicUser[];
+      .returning(USER_COLUMNS);
     // A new session id at every sign-in: a cookie planted before it is worth nothing after it.
     if (previousSessionToken) await trx('sessions').where({ tokenHash: hashToken(previousSessionToken) }).delete();
     const session = await createSession({ trx, tenantId, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, now });
@@ -154,7 +155,7 @@ async function countWrongPassword({
 }) {
   const { locked, attempts } = await countFailedSignIn({ trx, tenantId, userId: user.id, now, ip: meta.ip });
   if (!locked) return;
-  const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+  const tenant = await getTenant({ trx: trx, tenantId });
   await jobs(trx, emailSend, {
     to: user.email,
     template: 'account-locked',

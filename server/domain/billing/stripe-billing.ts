@@ -38,7 +38,8 @@ export async function listPlans({ stripe, env }: { stripe: Stripe | null; env: E
 /** The tenant's Stripe customer, created on first use; the idempotency key makes a retry reuse it. */
 async function ensureCustomer(scope: Scope, stripe: Stripe) {
   const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).forUpdate().first('id', 'name', 'slug', 'stripeCustomerId');
-  if (tenant.stripeCustomerId) return tenant.stripeCustomerId as string;
+  if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
+  if (tenant.stripeCustomerId) return tenant.stripeCustomerId;
   const customer = await stripe.customers.create(
     { name: tenant.name, metadata: { tenantId: tenant.id, workspace: tenant.slug } },
     { idempotencyKey: `customer-${tenant.id}` },
@@ -100,7 +101,6 @@ export async function checkoutStatus(trx: Trx, sessionId: string) {
   return sub && LIVE.has(sub.status) ? { status: 'confirmed' as const, seatType: sub.seatType as SeatType, quantity: sub.quantity as number } : { status: 'pending' as const };
 }
 
-type StripeObject = { id: string; object: string; customer?: string; subscription?: string | null };
 
 /**
  * SPEC §5, the `stripe.event` job: seats come from the state of the tenant's subscriptions as
@@ -111,7 +111,7 @@ export async function processStripeEvent({ db, stripe, env, jobs, eventId, now }
   const client = requireStripe(stripe);
   const event = await db('stripe_events').where({ id: eventId }).first();
   if (!event) return false;
-  const object = event.payload.data.object as StripeObject;
+  const object = event.payload.data.object;
   const customerId = object.customer;
   const subscriptionId = object.object === 'subscription' ? object.id : object.subscription;
   const tenant = customerId ? await db('tenants').where({ stripeCustomerId: customerId }).first('id', 'name') : null;
@@ -141,9 +141,9 @@ export async function processStripeEvent({ db, stripe, env, jobs, eventId, now }
       .onConflict('id')
       .merge(['status', 'seatType', 'priceId', 'quantity', 'currentPeriodEnd', 'updatedAt', ...(object.object === 'checkout.session' ? ['checkoutSessionId' as const] : [])]);
 
-    const live = await trx('subscriptions').where({ tenantId: tenant.id }).whereIn('status', [...LIVE]).groupBy('seatType').select('seatType', trx.raw('sum(quantity)::int as seats'));
+    const live = await trx('subscriptions').where({ tenantId: tenant.id }).whereIn('status', [...LIVE]).groupBy('seatType').select<{ seatType: SeatType; seats: number }[]>('seatType', trx.raw('sum(quantity)::int as seats'));
     for (const pool of pools) {
-      const subscribed = live.find((l: { seatType: string }) => l.seatType === pool.seatType)?.seats ?? 0;
+      const subscribed = live.find((l) => l.seatType === pool.seatType)?.seats ?? 0;
       if (subscribed === pool.subscribed) continue;
       const after = pool.included + subscribed;
       await trx('seat_pools').where({ tenantId: tenant.id, seatType: pool.seatType }).update({ subscribed, updatedAt: now });

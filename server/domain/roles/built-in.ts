@@ -28,5 +28,6 @@ export async function createBuiltInRoles({ trx, tenantId }: { trx: Trx; tenantId
   const rows = await trx('roles')
     .insert(builtInRoles.map((role) => ({ tenantId, ...role })))
     .returning(['id', 'key']);
-  return Object.fromEntries(rows.map((r: { id: string; key: string }) => [r.key, r.id])) as Record<string, string>;
+  return new Map(rows.map((r) => [r.key, r.id]));
+
 }

@@ -6,7 +6,7 @@ import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { assertCanGrant, findRole, type RoleRow } from '../users/rules';
 
-const ROLE_COLUMNS = ['id', 'key', 'name', 'audience', 'permissions', 'createdAt', 'updatedAt'];
+const ROLE_COLUMNS = ['id', 'key', 'name', 'audience', 'permissions', 'createdAt', 'updatedAt'] as const;
 
 export async function listRoles(trx: Trx) {
   const roles = await trx('roles as r')

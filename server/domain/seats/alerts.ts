@@ -2,8 +2,9 @@ import type { Trx } from '../../../db/index';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import { usersWithPermission } from '../roles/built-in';
-import { SEAT_HOLDING } from '../../contract/statuses';
 import { SEAT_LABELS as LABEL, type SeatType } from '../../contract/seats';
+import { getTenant } from '../tenants/tenants';
+import { countSeatHolders } from './seat-rule';
 
 const THRESHOLDS = [100, 80];
 
@@ -32,12 +33,7 @@ export async function checkSeatThresholds({
   if (!pool) return;
   const used =
     known ??
-    (
-      await trx('users')
-        .where({ tenantId, kind: seatType, isSystem: false })
-        .whereIn('status', SEAT_HOLDING)
-        .select(trx.raw('count(*)::int as used'))
-    )[0].used;
+(await countSeatHolders(trx, tenantId, seatType));
   const percent = pool.purchased === 0 ? (used > 0 ? 100 : 0) : (used / pool.purchased) * 100;
   const level = THRESHOLDS.find((t) => percent >= t) ?? 0;
   if (level === pool.alertedPercent || pool.purchased === 0) {
@@ -46,12 +42,12 @@ export async function checkSeatThresholds({
   }
   await trx('seat_pools').where({ tenantId, seatType }).update({ alertedPercent: level });
   if (level < pool.alertedPercent) return;
-  const tenant = await trx('tenants').where({ id: tenantId }).first('name');
+  const tenant = await getTenant({ trx, tenantId });
   const admins = await billingAdmins(trx, tenantId);
   await jobs.many(
     trx,
     emailSend,
-    admins.map((a: { email: string }) => ({
+    admins.map((a) => ({
       to: a.email,
       template: 'seat-threshold',
       tenantId,

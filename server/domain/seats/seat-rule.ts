@@ -19,13 +19,13 @@ export async function getSeatSummary({ trx, tenantId }: { trx: Trx; tenantId: st
   const counts = await trx('users')
     .where({ tenantId, isSystem: false })
     .groupBy('kind', 'status')
-    .select('kind', 'status', trx.raw('count(*)::int as n'));
+    .select<{ kind: SeatType; status: UserStatus; n: number }[]>('kind', 'status', trx.raw('count(*)::int as n'));
 
   const summary = {} as Record<SeatType, SeatPoolSummary & { included: number }>;
   for (const seatType of SEAT_TYPES) {
-    const pool = pools.find((p: { seatType: string }) => p.seatType === seatType);
+    const pool = pools.find((p) => p.seatType === seatType);
     const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<UserStatus, number>;
-    for (const row of counts) if (row.kind === seatType) byStatus[row.status as UserStatus] = row.n;
+    for (const row of counts) if (row.kind === seatType) byStatus[row.status] = row.n;
     const used = SEAT_HOLDING.reduce((sum, status) => sum + byStatus[status], 0);
     const purchased = pool?.purchased ?? 0;
     summary[seatType] = {
@@ -56,6 +56,15 @@ const SEAT_NAMES: Record<SeatType, { none: string; limit: string }> = {
   },
 };
 
+/** Seats of a kind in use now: every seat-holding user of that kind. */
+export async function countSeatHolders(trx: Trx, tenantId: string, seatType: SeatType) {
+  const row = await trx('users')
+    .where({ tenantId, kind: seatType, isSystem: false })
+    .whereIn('status', SEAT_HOLDING)
+    .first<{ used: number }>(trx.raw('count(*)::int as used'));
+  return row.used;
+}
+
 /** SPEC "Seat rule and its messages", verbatim from the reference documentation. */
 export function seatLimitMessage(seatType: SeatType, purchased: number, purpose: 'create' | 'reactivate') {
   const template = purchased === 0 ? SEAT_NAMES[seatType].none : SEAT_NAMES[seatType].limit;
@@ -79,10 +88,7 @@ export async function claimSeat({
   purpose: 'create' | 'reactivate';
 }) {
   const pool = await trx('seat_pools').where({ tenantId, seatType }).forUpdate().first('purchased');
-  const [{ used }] = await trx('users')
-    .where({ tenantId, kind: seatType, isSystem: false })
-    .whereIn('status', SEAT_HOLDING)
-    .select(trx.raw('count(*)::int as used'));
+  const used = await countSeatHolders(trx, tenantId, seatType);
   const purchased = pool?.purchased ?? 0;
   if (used >= purchased) {
     throw new AppError('FORBIDDEN', seatLimitMessage(seatType, purchased, purpose), {

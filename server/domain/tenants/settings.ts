@@ -5,9 +5,10 @@ import type { Scope } from '../scope';
 import { getTenant, TENANT_COLUMNS } from './tenants';
 
 export async function updateTenantSettings(scope: Scope, changes: z.output<typeof updateSettingsInput>) {
-  const before = (await getTenant({ trx: scope.trx, tenantId: scope.tenantId })) as Record<string, unknown>;
+  const current = await getTenant({ trx: scope.trx, tenantId: scope.tenantId });
+  const before: Record<string, unknown> = current;
   const diff = Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && before[k] !== v));
-  if (!Object.keys(diff).length) return before;
+  if (!Object.keys(diff).length) return current;
   const [tenant] = await scope.trx('tenants').where({ id: scope.tenantId }).update({ ...diff, updatedAt: scope.now }).returning(TENANT_COLUMNS);
   await writeAudit({
     trx: scope.trx,

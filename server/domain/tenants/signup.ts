@@ -45,7 +45,7 @@ export async function signup({
       .returning(TENANT_COLUMNS);
     await trx('seat_pools').insert(SEAT_TYPES.map((seatType) => ({ tenantId, seatType, included: included[seatType] })));
     const roleIds = await createBuiltInRoles({ trx, tenantId });
-    const [user] = (await trx('users')
+    const [user] = await trx('users')
       .insert({
         tenantId,
         kind: 'standard',
@@ -53,7 +53,7 @@ export async function signup({
         firstName: input.firstName,
         lastName: input.lastName,
         displayName: `${input.firstName} ${input.lastName}`,
-        roleId: roleIds.owner,
+        roleId: roleIds.get('owner'),
         status: 'active',
         passwordHash,
         lastSignInAt: now,
@@ -61,7 +61,7 @@ export async function signup({
         createdAt: now,
         updatedAt: now,
       })
-      .returning(USER_COLUMNS)) as PublicUser[];
+      .returning(USER_COLUMNS);
     await writeAudit({
       trx,
       tenantId,

@@ -7,7 +7,7 @@ export const TENANT_COLUMNS = [
 ] as const;
 
 export async function getTenant({ trx, tenantId }: { trx: Trx; tenantId: string }) {
-  const tenant = await trx('tenants').where({ id: tenantId }).first(TENANT_COLUMNS);
+  const tenant = await trx('tenants').where({ id: tenantId }).first(...TENANT_COLUMNS);
   if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
-  return tenant as { id: string; slug: string; name: string; createdAt: Date } & Record<string, unknown>;
+  return tenant;
 }

@@ -8,12 +8,13 @@ import { claimSeat } from '../seats/seat-rule';
 import { assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
 import { AUDIENCE_OF_KIND } from '../../contract/seats';
 import { USER_COLUMNS, type PublicUser } from './columns';
+import { getTenant } from '../tenants/tenants';
 
 const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;
 
 /** The invitation email: the worker mints the single-use link (SPEC "Sign-in": 7 days). */
 export async function sendInvitation(scope: Scope, user: { id: string; email: string; firstName: string }) {
-  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).first('name', 'slug');
+  const tenant = await getTenant({ trx: scope.trx, tenantId: scope.tenantId });
   const inviter = scope.actorUserId ? await scope.trx('users').where({ id: scope.actorUserId }).first('displayName') : null;
   await scope.jobs(scope.trx, emailSend, {
     to: user.email,
@@ -35,12 +36,14 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
     role = await findRole(trx, input.roleId);
     assertRoleFitsKind(role, input.kind);
   } else {
-    role = (await trx('roles').where({ key: DEFAULT_ROLE[input.kind], audience: AUDIENCE_OF_KIND[input.kind] }).first()) as RoleRow;
+    const builtIn = await trx('roles').where({ key: DEFAULT_ROLE[input.kind], audience: AUDIENCE_OF_KIND[input.kind] }).first('id', 'key', 'name', 'audience', 'permissions');
+    if (!builtIn) throw new Error(`The built-in ${DEFAULT_ROLE[input.kind]} role is missing from this workspace.`);
+    role = builtIn;
   }
   assertCanGrant(role, scope.permissions);
   const { usedAfter } = await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
 
-  const [user] = (await trx('users')
+  const [user] = await trx('users')
     .insert({
       tenantId,
       kind: input.kind,
@@ -57,7 +60,7 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
       createdAt: now,
       updatedAt: now,
     })
-    .returning(USER_COLUMNS)) as PublicUser[];
+    .returning(USER_COLUMNS);
   await writeAudit({
     trx,
     tenantId,

@@ -96,7 +96,7 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
   if (tenant.inactivityWarningDays <= 0) return 0;
   const cutoff = new Date(now.getTime() - tenant.inactivityDays * DAY);
   const warnCutoff = new Date(cutoff.getTime() + tenant.inactivityWarningDays * DAY);
-  const { rows } = await trx.raw(
+  const { rows } = await trx.raw<{ rows: { email: string; first_name: string; last_activity: Date }[] }>(
     `update users set inactivity_warned_at = :now from (${WARN_USERS}) w where users.id = w.id
      returning w.email, w.first_name, w.last_activity`,
     { tenantId: tenant.id, cutoff, warnCutoff, now, warned: WARNED_BEFORE_SWEEP.join(',') },
@@ -104,7 +104,7 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
   await jobs.many(
     trx,
     emailSend,
-    rows.map((u: { email: string; first_name: string; last_activity: Date }) => ({
+    rows.map((u) => ({
       to: u.email,
       template: 'inactivity-warning',
       tenantId: tenant.id,
@@ -161,22 +161,24 @@ export async function previewInactivity({ trx, tenantId, now, inactivityDays, in
   const [tenant] = await tenantsWithSweepOrAny(trx, tenantId);
   const days = inactivityDays ?? tenant.inactivityDays;
   const warnDays = inactivityWarningDays ?? tenant.inactivityWarningDays;
-  if (days <= 0) return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: [] as PreviewUser[], warn: [] as PreviewUser[] };
+  const none: PreviewUser[] = [];
+  if (days <= 0) return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: none, warn: none };
   const cutoff = new Date(now.getTime() - days * DAY);
   const warnCutoff = new Date(cutoff.getTime() + warnDays * DAY);
-  const { rows: deactivate } = await trx.raw(
+  type Row = { id: string; email: string; display_name?: string; first_name?: string; last_activity: Date };
+  const { rows: deactivate } = await trx.raw<{ rows: Row[] }>(
     `select id, email, display_name, coalesce(last_activity_at, created_at) as last_activity from users where ? order by last_activity`,
     [staleUsers(trx, tenantId, cutoff)],
   );
-  const { rows: warn } = warnDays > 0 ? await trx.raw(`${WARN_USERS} order by last_activity`, { tenantId, cutoff, warnCutoff, warned: WARNED_BEFORE_SWEEP.join(',') }) : { rows: [] };
-  const shape = (u: { id: string; email: string; display_name?: string; first_name?: string; last_activity: Date }): PreviewUser => ({
+  const { rows: warn } = warnDays > 0 ? await trx.raw<{ rows: Row[] }>(`${WARN_USERS} order by last_activity`, { tenantId, cutoff, warnCutoff, warned: WARNED_BEFORE_SWEEP.join(',') }) : { rows: [] };
+  const shape = (u: Row): PreviewUser => ({
     id: u.id,
     email: u.email,
     name: u.display_name ?? u.first_name ?? u.email,
     lastActivity: u.last_activity,
     deactivationDate: new Date(u.last_activity.getTime() + days * DAY),
   });
-  return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: deactivate.map(shape) as PreviewUser[], warn: warn.map(shape) as PreviewUser[] };
+  return { inactivityDays: days, inactivityWarningDays: warnDays, deactivate: deactivate.map(shape), warn: warn.map(shape) };
 }
 
 function tenantsWithSweepOrAny(trx: Trx, tenantId: string) {

@@ -5,21 +5,27 @@ import { AppError } from '../../errors';
 import { cursorSchemas, decodeCursor, page } from '../pagination';
 import { getTenant } from '../tenants/tenants';
 import { findRole, findUser } from './rules';
+import type { Audience } from '../../contract/seats';
 import { USER_COLUMNS, type PublicUser } from './columns';
 
 export async function getUser(trx: Trx, id: string) {
   const row = await trx('users as u')
     .join('roles as r', 'r.id', 'u.roleId')
     .where('u.id', id)
-    .first([...USER_COLUMNS.map((c) => `u.${c}`), 'u.passwordHash', 'r.name as roleName', 'r.audience as roleAudience']);
+    .first<(PublicUser & { passwordHash: string | null; roleName: string; roleAudience: Audience }) | undefined>([
+      ...USER_COLUMNS.map((c) => `u.${c}`),
+      'u.passwordHash',
+      'r.name as roleName',
+      'r.audience as roleAudience',
+    ]);
   if (!row) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
-  const { passwordHash, roleName, roleAudience, ...user } = row as PublicUser & { passwordHash: string | null; roleName: string; roleAudience: string };
+  const { passwordHash, roleName, roleAudience, ...user } = row;
   return { ...user, hasPassword: Boolean(passwordHash), role: { id: user.roleId, name: roleName, audience: roleAudience } };
 }
 
 /** The signed-in person, their workspace and what they may do: what every page starts from. */
 export async function getMe({ trx, tenantId, userId, permissions }: { trx: Trx; tenantId: string; userId: string; permissions: ReadonlySet<string> }) {
-  const user = (await trx('users').where({ id: userId }).first(USER_COLUMNS)) as PublicUser;
+  const user = await trx('users').where({ id: userId }).first(...USER_COLUMNS);
   const tenant = await getTenant({ trx, tenantId });
   return { user, tenant, permissions: [...permissions].sort() };
 }
@@ -59,7 +65,7 @@ export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>
     })
     .orderByRaw(`${sort.columns[0]} ${sort.direction}, id ${sort.direction}`)
     .limit(input.limit + 1);
-  const rows = (await query) as (PublicUser & { sortKey: unknown })[];
+  const rows: (PublicUser & { sortKey: unknown })[] = await query;
   const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
   const result = page(rows, input.limit, (row) => [cursorValue(row.sortKey), row.id]);
   return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };

@@ -17,7 +17,7 @@ export async function setUserRole(scope: Scope, input: z.output<typeof setRoleIn
   const current = await assertMayActOn(trx, user, scope.permissions, 'change the role of');
   if (role.key !== 'owner') await assertNotLastActiveOwner(trx, tenantId, user, 'moved off the Owner role');
 
-  const [updated] = (await trx('users').where({ id: user.id }).update({ roleId: role.id, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  const [updated] = await trx('users').where({ id: user.id }).update({ roleId: role.id, updatedAt: now }).returning(USER_COLUMNS);
   // SPEC: a role change ends the user's sessions at once.
   await endUserSessions({ trx, userId: user.id });
   await writeAudit({

@@ -1,23 +1,23 @@
 import type { Trx } from '../../../db/index';
+import type { RoleRow as StoredRole } from '../../../db/tables';
 import { AppError } from '../../errors';
 import type { Permission } from '../roles/built-in';
-import type { Audience } from '../../contract/seats';
 import { AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, type SeatType } from '../../contract/seats';
 import { USER_COLUMNS, type PublicUser } from './columns';
 
 
-export type RoleRow = { id: string; key: string | null; name: string; audience: Audience; permissions: Permission[] };
+export type RoleRow = Pick<StoredRole, 'id' | 'key' | 'name' | 'audience' | 'permissions'>;
 
 /** Row-level security hides other tenants' rows, so "not yours" and "does not exist" look alike. */
 export async function findUser(trx: Trx, id: string, { forUpdate = false } = {}) {
-  const query = trx('users').where({ id }).first([...USER_COLUMNS, 'passwordHash']);
-  const user = (await (forUpdate ? query.forUpdate() : query)) as (PublicUser & { passwordHash: string | null }) | undefined;
+  const query = trx('users').where({ id }).first(...USER_COLUMNS, 'passwordHash');
+  const user = await (forUpdate ? query.forUpdate() : query);
   if (!user) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
   return user;
 }
 
 export async function findRole(trx: Trx, id: string) {
-  const role = (await trx('roles').where({ id }).first('id', 'key', 'name', 'audience', 'permissions')) as RoleRow | undefined;
+  const role = await trx('roles').where({ id }).first('id', 'key', 'name', 'audience', 'permissions');
   if (!role) throw new AppError('NOT_FOUND', 'Role not found', { field: 'roleId' });
   return role;
 }

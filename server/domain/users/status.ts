@@ -53,7 +53,7 @@ export async function endAccess({
   ip?: string | null;
   now: Date;
 }): Promise<EndedUser[]> {
-  const { rows } = await trx.raw(
+  const { rows } = await trx.raw<{ rows: EndedUser[] }>(
     `with candidates as (
        select id, status as previous, status_reason as previous_reason, email, display_name, kind,
               coalesce(last_activity_at, created_at) as last_activity
@@ -116,7 +116,7 @@ export function deactivateForInactivity(args: { trx: Trx; tenantId: string; whic
  */
 export async function countFailedSignIn({ trx, tenantId, userId, now, ip }: { trx: Trx; tenantId: string; userId: string; now: Date; ip: string | null }) {
   const { from, to } = SYSTEM_TRANSITIONS.lock;
-  const { rows } = await trx.raw(
+  const { rows } = await trx.raw<{ rows: { status: UserStatus; attempts: number; previous: UserStatus }[] }>(
     `with before as (select status from users where id = :userId for update)
      update users u set
        failed_sign_in_count = u.failed_sign_in_count + 1,
@@ -129,7 +129,7 @@ export async function countFailedSignIn({ trx, tenantId, userId, now, ip }: { tr
      returning u.status, u.failed_sign_in_count as attempts, before.status as previous`,
     { userId, from: from.join(','), to, now },
   );
-  const { status, attempts, previous } = rows[0] as { status: UserStatus; attempts: number; previous: UserStatus };
+  const { status, attempts, previous } = rows[0];
   const locked = status === to && previous !== to;
   if (locked) {
     await endUserSessions({ trx, userId });
@@ -157,13 +157,14 @@ export async function unlockByReset({ trx, userId, now }: { trx: Trx; userId: st
 
 /** An invitee sets a password; null when the user is no longer invited (deactivated meanwhile). */
 export async function acceptInvitationStatus({ trx, userId, passwordHash, now }: { trx: Trx; userId: string; passwordHash: string; now: Date }) {
-  const { from, to } = SYSTEM_TRANSITIONS.acceptInvitation;
+  const { to } = SYSTEM_TRANSITIONS.acceptInvitation;
+  const from: readonly UserStatus[] = SYSTEM_TRANSITIONS.acceptInvitation.from;
   const current = await trx('users').where({ id: userId }).forUpdate().first('status');
   if (!current || !from.includes(current.status)) return null;
-  const [user] = (await trx('users')
+  const [user] = await trx('users')
     .where({ id: userId })
     .update({ status: to, passwordHash, lastSignInAt: now, lastActivityAt: now, updatedAt: now })
-    .returning(USER_COLUMNS)) as PublicUser[];
+    .returning(USER_COLUMNS);
   return user;
 }
 
@@ -179,7 +180,7 @@ export async function reactivate(scope: Scope, user: UserRow) {
   const regainsSeat = !SEAT_HOLDING.includes(user.status);
   const claimed = regainsSeat ? await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' }) : null;
   const next: UserStatus = user.kind !== 'api' && !user.passwordHash ? 'invited' : 'active';
-  const [updated] = (await trx('users')
+  const [updated] = await trx('users')
     .where({ id: user.id })
     .update({
       status: next,
@@ -189,7 +190,7 @@ export async function reactivate(scope: Scope, user: UserRow) {
       lastActivityAt: regainsSeat ? now : undefined,
       updatedAt: now,
     })
-    .returning(USER_COLUMNS)) as PublicUser[];
+    .returning(USER_COLUMNS);
   if (next === 'invited') {
     // Links sent before the user left died with their access; this invitation is the live one.
     await trx('one_time_tokens').where({ userId: user.id }).whereNull('usedAt').update({ usedAt: now });
@@ -241,5 +242,5 @@ export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof s
   if (SEAT_HOLDING.includes(user.status) !== SEAT_HOLDING.includes(to)) {
     await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs });
   }
-  return (await trx('users').where({ id: user.id }).first(USER_COLUMNS)) as PublicUser;
+  return await trx('users').where({ id: user.id }).first(...USER_COLUMNS);
 }

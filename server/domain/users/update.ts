@@ -8,21 +8,25 @@ import type { Scope } from '../scope';
 import { sendInvitation } from './create';
 import { assertMayActOn, findUser } from './rules';
 import { USER_COLUMNS, type PublicUser } from './columns';
+import { getTenant } from '../tenants/tenants';
 
 /** Writes only what changed, and audits exactly that. */
 export async function updateUser(scope: Scope, { id, ...changes }: z.output<typeof updateUserInput>) {
   const { trx, tenantId, now } = scope;
   const user = await findUser(trx, id, { forUpdate: true });
   await assertMayActOn(trx, user, scope.permissions, 'edit');
+  const { passwordHash: _hash, ...current } = user;
+  const stored: Record<string, unknown> = current;
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined || (user as Record<string, unknown>)[key] === value) continue;
-    before[key] = (user as Record<string, unknown>)[key];
+    if (value === undefined || stored[key] === value) continue;
+    before[key] = stored[key];
     after[key] = value;
   }
-  if (!Object.keys(after).length) return user as PublicUser;
-  const [updated] = (await trx('users').where({ id }).update({ ...after, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  // Nothing changed: the user as it is, without the password hash findUser read for the checks.
+  if (!Object.keys(after).length) return current;
+  const [updated] = await trx('users').where({ id }).update({ ...after, updatedAt: now }).returning(USER_COLUMNS);
   await writeAudit({ trx, tenantId, actor: scope.actor, action: 'user.updated', target: { type: 'user', id }, before, after, ip: scope.ip, at: now });
   return updated;
 }
@@ -32,7 +36,7 @@ export async function requirePasswordChange(scope: Scope, { id, required }: z.ou
   const user = await findUser(trx, id, { forUpdate: true });
   await assertMayActOn(trx, user, scope.permissions, 'require a password change of');
   if (user.kind === 'api') throw new AppError('BAD_REQUEST', 'API users have no password.', { reason: 'API_USER' });
-  const [updated] = (await trx('users').where({ id }).update({ mustChangePassword: required, updatedAt: now }).returning(USER_COLUMNS)) as PublicUser[];
+  const [updated] = await trx('users').where({ id }).update({ mustChangePassword: required, updatedAt: now }).returning(USER_COLUMNS);
   await writeAudit({
     trx,
     tenantId,
@@ -54,7 +58,7 @@ export async function sendPasswordResetFor(scope: Scope, { id }: { id: string })
   if (!MAY_RESET_PASSWORD.includes(user.status)) {
     throw new AppError('BAD_REQUEST', `A ${user.status} user cannot reset a password. Change their status first.`);
   }
-  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).first('name');
+  const tenant = await getTenant({ trx: scope.trx, tenantId: scope.tenantId });
   await scope.jobs(scope.trx, emailSend, {
     to: user.email,
     template: 'password-reset',

@@ -1,0 +1,188 @@
+import type { Audience, SeatType } from '../server/contract/seats';
+import type { UserStatus } from '../server/contract/statuses';
+import type { Permission } from '../server/contract/permissions';
+
+/**
+ * The rows of every table, as knex hands them over (camelCase through objection's mappers). The
+ * declaration below gives each `trx('<table>')` query its row type, so results are never cast.
+ * Keep it in step with db/migrations: a column added there is added here.
+ */
+
+export type TenantRow = {
+  id: string;
+  slug: string;
+  name: string;
+  stripeCustomerId: string | null;
+  inactivityDays: number;
+  inactivityWarningDays: number;
+  lockoutThreshold: number;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type SeatPoolRow = {
+  tenantId: string;
+  seatType: SeatType;
+  included: number;
+  subscribed: number;
+  purchased: number;
+  alertedPercent: number;
+  updatedAt: Date;
+};
+
+export type RoleRow = {
+  id: string;
+  tenantId: string;
+  key: string | null;
+  name: string;
+  audience: Audience;
+  permissions: Permission[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type UserRow = {
+  id: string;
+  tenantId: string;
+  kind: SeatType;
+  email: string;
+  userName: string | null;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  roleId: string;
+  timeZone: string;
+  locale: string;
+  status: UserStatus;
+  statusReason: string | null;
+  samlNameId: string | null;
+  passwordHash: string | null;
+  isSystem: boolean;
+  exemptFromInactivity: boolean;
+  lastSignInAt: Date | null;
+  lastActivityAt: Date | null;
+  inactivityWarnedAt: Date | null;
+  failedSignInCount: number;
+  mustChangePassword: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  deactivatedAt: Date | null;
+};
+
+export type SessionRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  tokenHash: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+};
+
+export type LoginEventRow = {
+  id: string;
+  tenantId: string | null;
+  userId: string | null;
+  email: string;
+  ip: string | null;
+  userAgent: string | null;
+  result: string;
+  message: string;
+  createdAt: Date;
+};
+
+export type AuditEventRow = {
+  id: string;
+  tenantId: string;
+  actorType: 'user' | 'api_key' | 'worker' | 'stripe' | 'system';
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  createdAt: Date;
+};
+
+export type OneTimeTokenRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  purpose: 'invitation' | 'password_reset';
+  tokenHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  createdAt: Date;
+};
+
+export type DevMailRow = { id: string; to: string; subject: string; text: string; html: string | null; createdAt: Date };
+
+export type RateLimitRow = { key: string; windowStart: Date; hits: number };
+
+export type ApiKeyRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+/** The part of a Stripe event we act on, as the webhook validated it before storing. */
+export type StoredStripeEvent = { id: string; type: string; data: { object: { id: string; object: string; customer?: string | null; subscription?: string | null } } };
+
+export type StripeEventRow = { id: string; type: string; payload: StoredStripeEvent; tenantId: string | null; receivedAt: Date; processedAt: Date | null };
+
+export type SubscriptionRow = {
+  id: string;
+  tenantId: string;
+  status: string;
+  seatType: SeatType | null;
+  priceId: string | null;
+  quantity: number;
+  checkoutSessionId: string | null;
+  currentPeriodEnd: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type SeatLedgerRow = {
+  id: string;
+  tenantId: string;
+  seatType: SeatType;
+  purchasedBefore: number;
+  purchasedAfter: number;
+  reason: string;
+  stripeEventId: string | null;
+  createdAt: Date;
+};
+
+declare module 'knex/types/tables' {
+  interface Tables {
+    tenants: TenantRow;
+    seat_pools: SeatPoolRow;
+    roles: RoleRow;
+    users: UserRow;
+    sessions: SessionRow;
+    login_events: LoginEventRow;
+    audit_events: AuditEventRow;
+    one_time_tokens: OneTimeTokenRow;
+    dev_mail: DevMailRow;
+    rate_limits: RateLimitRow;
+    api_keys: ApiKeyRow;
+    stripe_events: StripeEventRow;
+    subscriptions: SubscriptionRow;
+    seat_ledger: SeatLedgerRow;
+  }
+}
