@@ -4,7 +4,8 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../db/embedded';
-import { ensureDatabase, migrateLatest } from '../db/migrate';
+import { ensureDatabase } from '../db/migrate';
+import { migrateLatest } from '../server/jobs/queues-setup';
 import type { FloorProcedure, FloorSetup } from './floor-server';
 
 /** A throwaway migrated database: DATABASE_URL's server, or an embedded one in a temp folder. */

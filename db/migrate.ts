@@ -1,24 +1,14 @@
-import PgBoss from 'pg-boss';
 import pg from 'pg';
-import { ensureQueues } from '../server/jobs/index';
 import { createDb } from './index';
 import { migrationSource } from './migrations/index';
 
-/** Our schema, pg-boss's, and the queues: everything a fresh database needs before the app starts. */
-export async function migrateLatest(url: string) {
+/** Our schema and pg-boss's (frozen in the init migration); the app adds its queues (server/jobs/queues-setup.ts). */
+export async function migrateSchema(url: string) {
   const db = createDb(url, { max: 2 });
   try {
     await db.migrate.latest({ migrationSource });
   } finally {
     await db.destroy();
-  }
-  const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false });
-  boss.on('error', () => {});
-  await boss.start();
-  try {
-    await ensureQueues(boss);
-  } finally {
-    await boss.stop({ graceful: false, wait: true });
   }
 }
 

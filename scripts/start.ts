@@ -9,7 +9,7 @@ import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } f
 import net from 'node:net';
 import { stopPostgresOnlyWhenAsked } from '../db/embedded';
 import { localDatabase } from '../db/local';
-import { migrateLatest } from '../db/migrate';
+import { migrateLatest } from '../server/jobs/queues-setup';
 import { EnvError, parseEnv } from '../server/env';
 import { startStripeEmulator } from '../server/stripe/emulator';
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { migrateLatest, rollbackLast } from '../db/migrate';
+import { rollbackLast } from '../db/migrate';
+import { migrateLatest } from '../server/jobs/queues-setup';
 import { migrationSource } from '../db/migrations/index';
 import { createTestDatabase } from './helpers/db';
 

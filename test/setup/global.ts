@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../db/embedded';
-import { migrateLatest } from '../../db/migrate';
+import { migrateLatest } from '../../server/jobs/queues-setup';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
-import { parseEnv } from '../../server/env';
-import { createJobSender } from '../../server/jobs/index';
-import { signup } from '../../server/domain/tenants/signup';
-import { createDb, WEB_ROLE } from '../index';
+import { createDb, WEB_ROLE } from '../db/index';
+import { signup } from '../server/domain/tenants/signup';
+import { parseEnv } from '../server/env';
+import { createJobSender } from '../server/jobs/index';
 
 export const DEMO = { slug: 'demo', email: 'owner@demo.test', password: 'demo-password-1234' };
 

@@ -1,5 +1,6 @@
-import { localDatabase } from './local';
-import { migrateLatest, rollbackLast } from './migrate';
+import { localDatabase } from '../db/local';
+import { rollbackLast } from '../db/migrate';
+import { migrateLatest } from '../server/jobs/queues-setup';
 
 const command = process.argv[2];
 const commands: Record<string, (url: string) => Promise<void>> = {
@@ -7,13 +8,13 @@ const commands: Record<string, (url: string) => Promise<void>> = {
   rollback: rollbackLast,
   seed: async (url) => {
     await migrateLatest(url);
-    const { seedDemo } = await import('./seeds/demo');
+    const { seedDemo } = await import('./seed-demo');
     await seedDemo(url);
   },
 };
 
 if (!commands[command]) {
-  console.error(`Usage: db/cli.ts ${Object.keys(commands).join('|')}`);
+  console.error(`Usage: scripts/db.ts ${Object.keys(commands).join('|')}`);
   process.exit(2);
 }
 const database = await localDatabase(console.log);
