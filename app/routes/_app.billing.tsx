@@ -1,11 +1,15 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
+import { z } from 'zod';
+import { getFormProps, useForm } from '@conform-to/react';
 import { Field, FormAlert } from '~/components/field';
 import { SeatCard } from '~/components/seat-card';
 import { Select } from '~/components/select';
-import { KIND_LABELS } from '~/components/status-badge';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
+import { createCheckoutInput } from '../../server/contract/billing';
+import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
 
@@ -21,18 +25,26 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ plans, seats, history, checkout, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
 }
 
+const checkoutForm = createCheckoutInput.extend({ intent: z.literal('checkout') });
+const portalForm = z.object({ intent: z.literal('portal') });
+// Each button names its action; anything else (a tampered or broken intent) buys nothing.
+const billingForm = z.discriminatedUnion('intent', [checkoutForm, portalForm]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { intent, ...values } = formObject(await request.formData());
-  if (intent === 'portal') {
-    const result = await attempt(context, () => context.trpc.billing.portal());
-    if (!result.ok) return json({ errors: result.errors }, { status: result.status });
-    return redirect(result.value.url);
-  }
-  // Each button names its action; anything else (a tampered or broken intent) buys nothing.
-  if (intent !== 'checkout') return json({ errors: { message: 'Unknown action.', fieldErrors: {} as Record<string, string[]>, data: {} as Record<string, unknown> } }, { status: 400 });
-  const result = await attempt(context, () => context.trpc.billing.createCheckout(values as never));
-  if (!result.ok) return json({ errors: result.errors }, { status: result.status });
+  const submission = parseForm(await request.formData(), billingForm);
+  if (submission.status !== 'success') return json({ result: submission.reply() }, { status: 400 });
+  const form = submission.value;
+  const result = await attempt(context, () =>
+    form.intent === 'portal' ? context.trpc.billing.portal() : context.trpc.billing.createCheckout({ seatType: form.seatType, quantity: form.quantity }),
+  );
+  if (!result.ok) return json({ result: refusal(submission, result.errors) }, { status: result.status });
   return redirect(result.value.url);
+}
+
+/** A seat type's name as the reference documentation spells it; a row of an unknown type says so. */
+function seatLabel(type: unknown) {
+  const known = SEAT_TYPES.find((t) => t === type);
+  return known ? SEAT_LABELS[known] : 'unknown';
 }
 
 const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
@@ -40,7 +52,13 @@ const money = (cents: number, currency: string) => new Intl.NumberFormat('en', {
 export default function Billing() {
   const { plans, seats, history, checkout, canceled, testMode } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const errors = data?.errors.fieldErrors ?? {};
+  const [form, fields] = useForm({
+    id: 'buy-seats',
+    lastResult: data?.result,
+    shouldValidate: 'onBlur',
+    // The portal button has a form of its own: this one only ever checks out.
+    onValidate: ({ formData }) => parseForm(formData, createCheckoutInput),
+  });
   const [seatType, setSeatType] = useState(plans[0]?.seatType ?? 'standard');
   const [quantity, setQuantity] = useState('5');
   const plan = plans.find((p) => p.seatType === seatType) ?? plans[0];
@@ -58,28 +76,28 @@ export default function Billing() {
       ) : null}
       {checkout?.status === 'confirmed' ? (
         <p className="notice" role="status">
-          {checkout.quantity} {KIND_LABELS[checkout.seatType]} seats are now active. You can add users at once.
+          {checkout.quantity} {SEAT_LABELS[checkout.seatType]} seats are now active. You can add users at once.
         </p>
       ) : null}
       {canceled ? <p className="muted">Checkout was canceled; nothing was charged.</p> : null}
       <section className="cards" aria-label="Seats">
-        {(['standard', 'client', 'api'] as const).map((type) => (
-          <SeatCard key={type} label={KIND_LABELS[type]} pool={seats[type]} />
+        {SEAT_TYPES.map((type) => (
+          <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
         ))}
       </section>
       <div className="row" style={{ marginTop: '1.5rem', alignItems: 'start' }}>
-        <Form method="post" className="stack panel">
+        <Form method="post" className="stack panel" {...getFormProps(form)}>
           <h2>Buy seats</h2>
-          <FormAlert message={data && !Object.keys(errors).length ? data.errors.message : null} />
+          <FormAlert message={form.errors} />
           <Select
             label="Seat type"
-            name="seatType"
+            meta={fields.seatType}
             value={seatType}
             onChange={(e) => setSeatType(e.target.value as typeof seatType)}
             options={plans.map((p) => ({ value: p.seatType, label: `${p.label} — ${money(p.unitAmount, p.currency)} per ${p.interval}` }))}
-            errors={errors.seatType}
+            
           />
-          <Field label="Quantity" name="quantity" type="number" min={1} max={1000} value={quantity} onChange={(e) => setQuantity(e.target.value)} errors={errors.quantity} />
+          <Field label="Quantity" meta={fields.quantity} type="number" min={1} max={1000} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
           <p>
             Total: <strong>{total}</strong> per {plan?.interval ?? 'month'}
           </p>
@@ -93,7 +111,7 @@ export default function Billing() {
             <ul>
               {history.subscriptions.map((s) => (
                 <li key={s.id}>
-                  {s.quantity} × {s.seatType ? KIND_LABELS[s.seatType as keyof typeof KIND_LABELS] : 'unknown'} seats, {s.status}
+                  {s.quantity} × {seatLabel(s.seatType)} seats, {s.status}
                 </li>
               ))}
             </ul>
@@ -119,7 +137,7 @@ export default function Billing() {
           {history.ledger.map((l) => (
             <tr key={l.id}>
               <td>{new Date(l.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
-              <td>{KIND_LABELS[l.seatType as keyof typeof KIND_LABELS]}</td>
+              <td>{seatLabel(l.seatType)}</td>
               <td>
                 {l.purchasedBefore} → {l.purchasedAfter}
               </td>

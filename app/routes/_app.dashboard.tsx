@@ -1,11 +1,13 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { SeatCard } from '~/components/seat-card';
+import { requireMe } from '~/utils/session.server';
+import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Seatwise' }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const me = await context.trpc.auth.me();
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const me = await requireMe(context, request);
   const seats = me.permissions.includes('users.read') ? await context.trpc.seats.summary() : null;
   return json({ me, seats });
 }
@@ -17,17 +19,17 @@ export default function Dashboard() {
       <h1>{me.tenant.name}</h1>
       {seats ? (
         <>
-          {(['standard', 'client', 'api'] as const)
+          {SEAT_TYPES
             .filter((type) => seats[type].overLimit)
             .map((type) => (
               <div className="banner" role="alert" key={type}>
-                You are over your {LABELS[type]} seat limit by {seats[type].overBy}: deactivate {seats[type].overBy}{' '}
-                {seats[type].overBy === 1 ? 'user' : 'users'} or buy more seats. New {LABELS[type]}s cannot be added until then.
+                You are over your {SEAT_LABELS[type]} seat limit by {seats[type].overBy}: deactivate {seats[type].overBy}{' '}
+                {seats[type].overBy === 1 ? 'user' : 'users'} or buy more seats. New {SEAT_LABELS[type]}s cannot be added until then.
               </div>
             ))}
           <section className="cards" aria-label="Seat usage">
-            {(['standard', 'client', 'api'] as const).map((type) => (
-              <SeatCard key={type} label={LABELS[type]} pool={seats[type]} />
+            {SEAT_TYPES.map((type) => (
+              <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
             ))}
           </section>
         </>
@@ -37,5 +39,3 @@ export default function Dashboard() {
     </>
   );
 }
-
-const LABELS = { standard: 'User', client: 'Client User', api: 'API User' } as const;

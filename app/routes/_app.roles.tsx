@@ -1,17 +1,32 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
+import { PERMISSIONS } from '../../server/contract/permissions';
+import { createRoleInput, updateRoleInput } from '../../server/contract/roles';
+import { AUDIENCES, AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Roles · Seatwise' }];
 
-const PERMISSIONS = ['users.read', 'users.manage', 'billing.manage', 'roles.manage', 'audit.read', 'settings.manage'];
-const AUDIENCES = [
-  { value: 'internal', label: 'Internal (users)' },
-  { value: 'client', label: 'Client (client users)' },
-  { value: 'api', label: 'API (API users)' },
-];
+/** Who may hold a role of each audience, in the seat names the reference documentation uses. */
+const AUDIENCE_OPTIONS = AUDIENCES.map((audience) => ({
+  value: audience,
+  label: `${AUDIENCE_LABELS[audience]} (${SEAT_TYPES.filter((kind) => AUDIENCE_OF_KIND[kind] === audience)
+    .map((kind) => `${SEAT_LABELS[kind]}s`)
+    .join(', ')})`,
+}));
+
+/**
+ * The role forms post their checked permissions; none checked posts nothing, which here means
+ * "no permissions", so the list is required and Conform reads a missing one as empty.
+ */
+const roleForm = z.discriminatedUnion('intent', [
+  createRoleInput.extend({ intent: z.literal('create'), permissions: createRoleInput.shape.permissions.unwrap() }),
+  updateRoleInput.extend({ intent: z.literal('update'), name: updateRoleInput.shape.name.unwrap(), permissions: updateRoleInput.shape.permissions.unwrap() }),
+]);
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const [roles, me] = await Promise.all([context.trpc.roles.list(), context.trpc.auth.me()]);
@@ -19,23 +34,25 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const permissions = form.getAll('permissions').map(String);
-  const name = String(form.get('name') ?? '');
-  const id = form.get('id');
+  const formData = await request.formData();
+  const id = formData.get('id');
+  const target = typeof id === 'string' ? id : null;
+  const submission = parseForm(formData, roleForm);
+  if (submission.status !== 'success') return json({ id: target, result: submission.reply() }, { status: 400 });
+  const form = submission.value;
   const result = await attempt(context, () =>
-    id
-      ? context.trpc.roles.update({ id: String(id), name, permissions: permissions as never })
-      : context.trpc.roles.create({ name, audience: String(form.get('audience')) as never, permissions: permissions as never }),
+    form.intent === 'update'
+      ? context.trpc.roles.update({ id: form.id, name: form.name, permissions: form.permissions })
+      : context.trpc.roles.create({ name: form.name, audience: form.audience, permissions: form.permissions }),
   );
-  if (!result.ok) return json({ id: id ? String(id) : null, errors: result.errors }, { status: result.status });
+  if (!result.ok) return json({ id: target, result: refusal(submission, result.errors) }, { status: result.status });
   return redirect('/roles');
 }
 
 export default function Roles() {
   const { roles, canManage } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
-  const errorsFor = (id: string | null) => (data && data.id === id ? data.errors : null);
+  const errorsFor = (id: string | null) => (data && data.id === id ? (data.result.error ?? {}) : {});
   return (
     <>
       <h1>Roles</h1>
@@ -55,13 +72,14 @@ export default function Roles() {
               <td>
                 {canManage && role.key !== 'owner' ? (
                   <Form method="post" className="stack">
+                    <input type="hidden" name="intent" value="update" />
                     <input type="hidden" name="id" value={role.id} />
-                    <FormAlert message={errorsFor(role.id)?.message} />
+                    <FormAlert message={[...(errorsFor(role.id)[''] ?? []), ...(errorsFor(role.id).name ?? []), ...(errorsFor(role.id).permissions ?? [])]} />
                     <input name="name" defaultValue={role.name} aria-label={`Name of ${role.name}`} />
                     <div className="checks">
                       {PERMISSIONS.map((p) => (
                         <label key={p}>
-                          <input type="checkbox" name="permissions" value={p} defaultChecked={role.permissions.includes(p as never)} /> {p}
+                          <input type="checkbox" name="permissions" value={p} defaultChecked={role.permissions.some((held) => held === p)} /> {p}
                         </label>
                       ))}
                     </div>
@@ -73,7 +91,7 @@ export default function Roles() {
                   <strong>{role.name}</strong>
                 )}
               </td>
-              <td>{role.audience}</td>
+              <td>{AUDIENCE_LABELS[role.audience]}</td>
               <td>{role.permissions.length ? role.permissions.join(', ') : <span className="muted">none</span>}</td>
               <td>{role.userCount}</td>
             </tr>
@@ -83,9 +101,10 @@ export default function Roles() {
       {canManage ? (
         <Form method="post" className="stack panel" style={{ marginTop: '1.5rem' }}>
           <h2>New role</h2>
-          <FormAlert message={errorsFor(null) && !Object.keys(errorsFor(null)!.fieldErrors).length ? errorsFor(null)!.message : null} />
-          <Field label="Name" name="name" errors={errorsFor(null)?.fieldErrors.name} required />
-          <Select label="Audience" name="audience" options={AUDIENCES} />
+          <input type="hidden" name="intent" value="create" />
+          <FormAlert message={[...(errorsFor(null)[''] ?? []), ...(errorsFor(null).permissions ?? [])]} />
+          <Field label="Name" name="name" errors={errorsFor(null).name ?? undefined} required />
+          <Select label="Audience" name="audience" options={AUDIENCE_OPTIONS} errors={errorsFor(null).audience ?? undefined} />
           <div className="checks">
             {PERMISSIONS.map((p) => (
               <label key={p}>

@@ -1,24 +1,33 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { Field, FormAlert } from '~/components/field';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
+import { updateSettingsInput } from '../../server/contract/tenant';
+import { inactivityPreviewInput } from '../../server/contract/users';
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Seatwise' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  const what = {
-    inactivityDays: params.get('previewDays') ? Number(params.get('previewDays')) : undefined,
-    inactivityWarningDays: params.get('previewWarningDays') ? Number(params.get('previewWarningDays')) : undefined,
-  };
+  // The preview's own fields, so that trying numbers never looks like editing the settings above.
+  const asked = parseForm(
+    new URLSearchParams({ inactivityDays: params.get('previewDays') ?? '', inactivityWarningDays: params.get('previewWarningDays') ?? '' }),
+    inactivityPreviewInput,
+    { blank: 'absent' },
+  );
+  const what = asked.status === 'success' ? asked.value : {};
   const [tenant, preview] = await Promise.all([context.trpc.tenant.get(), context.trpc.users.inactivityPreview(what)]);
   return json({ tenant, preview });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formObject(await request.formData());
-  const result = await attempt(context, () => context.trpc.tenant.updateSettings(values as never));
-  if (!result.ok) return json({ errors: result.errors }, { status: result.status });
+  const submission = parseForm(await request.formData(), updateSettingsInput);
+  if (submission.status !== 'success') return json({ result: submission.reply() }, { status: 400 });
+  const settings = submission.value;
+  const result = await attempt(context, () => context.trpc.tenant.updateSettings(settings));
+  if (!result.ok) return json({ result: refusal(submission, result.errors) }, { status: result.status });
   return redirect('/settings?saved=1');
 }
 
@@ -26,22 +35,27 @@ export default function Settings() {
   const { tenant, preview } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [search] = useSearchParams();
-  const errors = data?.errors.fieldErrors ?? {};
+  const [form, fields] = useForm({
+    lastResult: data?.result,
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, updateSettingsInput),
+  });
   const t = tenant as Record<string, unknown>;
   return (
     <div className="panel">
       <h1>Settings</h1>
       {search.get('saved') ? <p className="notice">Saved.</p> : null}
-      <Form method="post" className="stack">
-        <FormAlert message={data && !Object.keys(errors).length ? data.errors.message : null} />
-        <Field label="Company name" name="name" defaultValue={String(t.name)} errors={errors.name} />
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormAlert message={form.errors} />
+        <Field label="Company name" meta={fields.name} defaultValue={String(t.name)} />
         <Field label="Workspace address" name="slug" defaultValue={String(t.slug)} disabled hint="Fixed at sign-up." />
-        <Field label="Deactivate users inactive for (days)" name="inactivityDays" type="number" min={0} defaultValue={String(t.inactivityDays)} hint="0 turns the inactivity sweep off." errors={errors.inactivityDays} />
-        <Field label="Warn users this many days before" name="inactivityWarningDays" type="number" min={0} defaultValue={String(t.inactivityWarningDays)} errors={errors.inactivityWarningDays} />
-        <Field label="Lock after this many wrong passwords" name="lockoutThreshold" type="number" min={1} defaultValue={String(t.lockoutThreshold)} errors={errors.lockoutThreshold} />
+        <Field label="Deactivate users inactive for (days)" meta={fields.inactivityDays} type="number" min={0} defaultValue={String(t.inactivityDays)} hint="0 turns the inactivity sweep off." />
+        <Field label="Warn users this many days before" meta={fields.inactivityWarningDays} type="number" min={0} defaultValue={String(t.inactivityWarningDays)} />
+        <Field label="Lock after this many wrong passwords" meta={fields.lockoutThreshold} type="number" min={1} defaultValue={String(t.lockoutThreshold)} />
         <div className="row">
-          <Field label="Sign out after idle (minutes)" name="sessionIdleMinutes" type="number" defaultValue={String(t.sessionIdleMinutes)} errors={errors.sessionIdleMinutes} />
-          <Field label="Sign out after (hours) in any case" name="sessionAbsoluteHours" type="number" defaultValue={String(t.sessionAbsoluteHours)} errors={errors.sessionAbsoluteHours} />
+          <Field label="Sign out after idle (minutes)" meta={fields.sessionIdleMinutes} type="number" defaultValue={String(t.sessionIdleMinutes)} />
+          <Field label="Sign out after (hours) in any case" meta={fields.sessionAbsoluteHours} type="number" defaultValue={String(t.sessionAbsoluteHours)} />
         </div>
         <button type="submit">Save settings</button>
       </Form>

@@ -1,10 +1,19 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { z } from 'zod';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
-import { KIND_LABELS, StatusBadge } from '~/components/status-badge';
-import { attempt, formObject, trpcCode } from '~/utils/errors';
+import { StatusBadge } from '~/components/status-badge';
+import { attempt, trpcCode } from '~/utils/errors';
+import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
+import { requireMe } from '~/utils/session.server';
+import { createApiKeyInput, revokeApiKeyInput } from '../../server/contract/api-keys';
+import { isoDateTimeSchema } from '../../server/contract/fields';
+import { AUDIENCE_OF_KIND, SEAT_LABELS } from '../../server/contract/seats';
+import { ADMIN_TRANSITIONS, SEAT_HOLDING } from '../../server/contract/statuses';
+import { requirePasswordChangeInput, setRoleInput, setStatusInput, updateUserInput } from '../../server/contract/users';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.displayName ?? 'User'} · Seatwise` }];
 
@@ -17,33 +26,33 @@ const TABS = [
   ['keys', 'API keys'],
 ] as const;
 
-/** Which buttons to offer; the server decides what is allowed (SPEC "Status and seats"). */
-const ACTIONS: Record<string, { to: string; label: string }[]> = {
-  invited: [
-    { to: 'deactivated', label: 'Deactivate' },
-    { to: 'banned', label: 'Ban' },
-  ],
-  active: [
-    { to: 'suspended', label: 'Suspend' },
-    { to: 'deactivated', label: 'Deactivate' },
-    { to: 'banned', label: 'Ban' },
-  ],
-  suspended: [
-    { to: 'active', label: 'Reactivate' },
-    { to: 'deactivated', label: 'Deactivate' },
-    { to: 'banned', label: 'Ban' },
-  ],
-  locked: [
-    { to: 'active', label: 'Unlock' },
-    { to: 'deactivated', label: 'Deactivate' },
-    { to: 'banned', label: 'Ban' },
-  ],
-  deactivated: [
-    { to: 'active', label: 'Reactivate' },
-    { to: 'banned', label: 'Ban' },
-  ],
-  banned: [{ to: 'active', label: 'Unban' }],
-};
+/**
+ * The page's forms, each the contract's input without the user id (the address carries it) and
+ * with the button's intent. An unchecked checkbox posts nothing: here it means "not exempt".
+ */
+const detailsForm = updateUserInput.omit({ id: true }).extend({ intent: z.literal('update'), exemptFromInactivity: z.boolean().default(false) });
+const roleForm = setRoleInput.omit({ id: true }).extend({ intent: z.literal('setRole') });
+const statusForm = setStatusInput.omit({ id: true }).extend({ intent: z.literal('setStatus'), reason: blankAsAbsent(setStatusInput.shape.reason.unwrap()) });
+const passwordChangeForm = requirePasswordChangeInput.omit({ id: true }).extend({ intent: z.literal('requirePasswordChange') });
+/** The date picker gives a day; the key works until that day ends (UTC). */
+const expiryDay = z.iso
+  .date('Use a date such as 2026-12-31')
+  .transform((day) => `${day}T23:59:59Z`)
+  .pipe(isoDateTimeSchema);
+const createKeyForm = createApiKeyInput.omit({ userId: true }).extend({ intent: z.literal('createKey'), expiresAt: blankAsAbsent(expiryDay) });
+const revokeKeyForm = z.object({ intent: z.literal('revokeKey'), keyId: revokeApiKeyInput.shape.id });
+const userPageForm = z.discriminatedUnion('intent', [
+  detailsForm,
+  roleForm,
+  statusForm,
+  passwordChangeForm,
+  z.object({ intent: z.literal('sendPasswordReset') }),
+  z.object({ intent: z.literal('resendInvitation') }),
+  createKeyForm,
+  revokeKeyForm,
+]);
+type UserPageForm = z.output<typeof userPageForm>;
+const TAB_AFTER: Partial<Record<UserPageForm['intent'], string>> = { update: 'details', setRole: 'role', revokeKey: 'keys' };
 
 /**
  * The id in the address is checked by the procedures' own schema; a segment that cannot be a user
@@ -58,11 +67,6 @@ async function orNotFound<T>(context: LoaderFunctionArgs['context'], call: Promi
   }
 }
 
-/** A checkbox sends "on" or nothing; any other value goes to the schema as it came, to be refused there. */
-const checkbox = (value: string | undefined) => (value === undefined ? false : value === 'on' ? true : value);
-/** The hidden `required` field sends "true" or "false"; likewise. */
-const flag = (value: string | undefined) => (value === 'true' ? true : value === 'false' ? false : value);
-
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = params.id!;
   const search = new URL(request.url).searchParams;
@@ -70,7 +74,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const cursor = search.get('cursor') ?? undefined;
   const [user, access, roles, me] = await orNotFound(
     context,
-    Promise.all([context.trpc.users.get({ id }), context.trpc.users.permissions({ id }), context.trpc.roles.list(), context.trpc.auth.me()]),
+    Promise.all([context.trpc.users.get({ id }), context.trpc.users.permissions({ id }), context.trpc.roles.list(), requireMe(context, request)]),
   );
   const history = tab === 'history' ? await context.trpc.users.loginHistory({ id, cursor, limit: 25 }) : null;
   const audit = tab === 'audit' && me.permissions.includes('audit.read') ? await context.trpc.audit.list({ targetId: id, cursor, limit: 25 }) : null;
@@ -81,31 +85,45 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const id = params.id!;
-  const { intent, ...values } = formObject(await request.formData());
-  const calls: Record<string, () => Promise<unknown>> = {
-    update: () =>
-      context.trpc.users.update({
-        id,
-        ...Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'exemptFromInactivity')),
-        exemptFromInactivity: checkbox(values.exemptFromInactivity),
-      } as never),
-    setRole: () => context.trpc.users.setRole({ id, roleId: values.roleId ?? '' }),
-    setStatus: () => context.trpc.users.setStatus({ id, status: values.status as never, reason: values.reason || undefined }),
-    requirePasswordChange: () => context.trpc.users.requirePasswordChange({ id, required: flag(values.required) as boolean }),
-    sendPasswordReset: () => context.trpc.users.sendPasswordReset({ id }),
-    resendInvitation: () => context.trpc.users.resendInvitation({ id }),
-    createKey: () =>
-      context.trpc.apiKeys.create({ userId: id, name: values.name ?? '', expiresAt: values.expiresAt ? `${values.expiresAt}T23:59:59Z` : undefined }),
-    revokeKey: () => context.trpc.apiKeys.revoke({ id: values.keyId ?? '' }),
-  };
-  const call = calls[intent ?? ''];
-  if (!call) return json({ intent, newKey: null, errors: { message: 'Unknown action.', fieldErrors: {} as Record<string, string[]>, data: {} as Record<string, unknown> }, notice: null }, { status: 400 });
-  const result = await attempt(context, call);
-  if (!result.ok) return json({ intent, errors: result.errors, notice: null, newKey: null }, { status: result.status });
-  // The key is shown this once, in the response to its creation; it is never stored to show again.
-  if (intent === 'createKey') return json({ intent, errors: null, notice: null, newKey: result.value as { key: string; name: string } });
-  const tab = { update: 'details', setRole: 'role', revokeKey: 'keys' }[intent!] ?? 'status';
-  return redirect(`/users/${id}?tab=${tab}&done=${intent}`);
+  const submission = parseForm(await request.formData(), userPageForm);
+  if (submission.status !== 'success') {
+    const intent = submission.payload.intent;
+    // A button this page does not have (a tampered or stale form) does nothing.
+    const unknown = submission.error?.intent ? ['Unknown action.'] : undefined;
+    return json({ intent: typeof intent === 'string' ? intent : null, result: submission.reply({ formErrors: unknown }), newKey: null }, { status: 400 });
+  }
+  const form = submission.value;
+  if (form.intent === 'createKey') {
+    const created = await attempt(context, () => context.trpc.apiKeys.create({ userId: id, name: form.name, expiresAt: form.expiresAt }));
+    if (!created.ok) return json({ intent: form.intent, result: refusal(submission, created.errors), newKey: null }, { status: created.status });
+    // The key is shown this once, in the response to its creation; it is never stored to show again.
+    return json({ intent: form.intent, result: null, newKey: { key: created.value.key, name: created.value.name } });
+  }
+  const result = await attempt(context, () => perform(context, id, form));
+  if (!result.ok) return json({ intent: form.intent, result: refusal(submission, result.errors), newKey: null }, { status: result.status });
+  const tab = TAB_AFTER[form.intent] ?? 'status';
+  return redirect(`/users/${id}?tab=${tab}&done=${form.intent}`);
+}
+
+async function perform(context: ActionFunctionArgs['context'], id: string, form: Exclude<UserPageForm, { intent: 'createKey' }>): Promise<unknown> {
+  switch (form.intent) {
+    case 'update': {
+      const { intent: _, ...changes } = form;
+      return context.trpc.users.update({ id, ...changes });
+    }
+    case 'setRole':
+      return context.trpc.users.setRole({ id, roleId: form.roleId });
+    case 'setStatus':
+      return context.trpc.users.setStatus({ id, status: form.status, reason: form.reason });
+    case 'requirePasswordChange':
+      return context.trpc.users.requirePasswordChange({ id, required: form.required });
+    case 'sendPasswordReset':
+      return context.trpc.users.sendPasswordReset({ id });
+    case 'resendInvitation':
+      return context.trpc.users.resendInvitation({ id });
+    case 'revokeKey':
+      return context.trpc.apiKeys.revoke({ id: form.keyId });
+  }
 }
 
 const NOTICES: Record<string, string> = {
@@ -119,13 +137,50 @@ const NOTICES: Record<string, string> = {
 };
 
 export default function UserDetail() {
+  const { user } = useLoaderData<typeof loader>();
+  // Another user's page is a new set of forms, not this one's state with other values.
+  return <UserPage key={user.id} />;
+}
+
+function UserPage() {
   const { user, access, roles, history, audit, keys, tab, isSelf, canManage } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [search] = useSearchParams();
-  const errors = data?.errors?.fieldErrors ?? {};
-  const confirmTo = search.get('to');
+  const lastResult = (intent: UserPageForm['intent']) => (data?.intent === intent ? data.result : undefined);
+  const [details, detailFields] = useForm({
+    id: 'details',
+    lastResult: lastResult('update'),
+    defaultValue: {
+      firstName: user.firstName,
+      lastName: user.lastName,
+      displayName: user.displayName,
+      email: user.email,
+      userName: user.userName ?? '',
+      timeZone: user.timeZone,
+      locale: user.locale,
+      samlNameId: user.samlNameId ?? '',
+    },
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, detailsForm),
+  });
+  const [, roleFields] = useForm({ id: 'role', lastResult: lastResult('setRole') });
+  const [statusChange, statusFields] = useForm({
+    id: 'status',
+    lastResult: lastResult('setStatus'),
+    shouldValidate: 'onBlur',
+    onValidate: ({ formData }) => parseForm(formData, statusForm),
+  });
+  const [newKey, keyFields] = useForm({
+    id: 'new-key',
+    lastResult: lastResult('createKey'),
+    shouldValidate: 'onBlur',
+    onValidate: ({ formData }) => parseForm(formData, createKeyForm),
+  });
+  const formErrors = data?.result?.error?.[''];
+  const confirm = ADMIN_TRANSITIONS[user.status].find((t) => t.to === search.get('to'));
   const done = search.get('done');
-  const audience = { standard: 'internal', client: 'client', api: 'api' }[user.kind];
+  const audience = AUDIENCE_OF_KIND[user.kind];
   return (
     <>
       <p>
@@ -135,14 +190,14 @@ export default function UserDetail() {
         {user.displayName} <StatusBadge status={user.status} />
       </h1>
       <p className="muted">
-        {KIND_LABELS[user.kind]} · {user.email} · {access.role.name}
+        {SEAT_LABELS[user.kind]} · {user.email} · {access.role.name}
         {user.statusReason ? ` · Reason: ${user.statusReason}` : ''}
       </p>
       {search.get('created') ? (
         <p className="notice">{user.kind === 'api' ? 'API user created.' : `Invitation sent to ${user.email}.`}</p>
       ) : null}
       {done && NOTICES[done] ? <p className="notice">{NOTICES[done]}</p> : null}
-      <FormAlert message={data?.errors && (data.errors.data.reason === 'SEAT_LIMIT' || !Object.keys(errors).length) ? data.errors.message : null} />
+      <FormAlert message={formErrors} />
       <nav className="tabs">
         {TABS.map(([key, label]) => (
           <Link key={key} to={`?tab=${key}`} className={tab === key ? 'active' : ''}>
@@ -152,25 +207,29 @@ export default function UserDetail() {
       </nav>
 
       {tab === 'details' ? (
-        <Form method="post" className="stack panel">
+        <Form method="post" className="stack panel" {...getFormProps(details)}>
           <input type="hidden" name="intent" value="update" />
           <div className="row">
-            <Field label="First name" name="firstName" defaultValue={user.firstName} errors={errors.firstName} />
-            <Field label="Last name" name="lastName" defaultValue={user.lastName} errors={errors.lastName} />
+            <Field label="First name" meta={detailFields.firstName} />
+            <Field label="Last name" meta={detailFields.lastName} />
           </div>
-          <Field label="Display name" name="displayName" defaultValue={user.displayName} errors={errors.displayName} />
+          <Field label="Display name" meta={detailFields.displayName} />
           <div className="row">
-            <Field label="Email" name="email" type="email" defaultValue={user.email} errors={errors.email} />
-            <Field label="User name" name="userName" defaultValue={user.userName ?? ''} errors={errors.userName} />
+            <Field label="Email" meta={detailFields.email} type="email" />
+            <Field label="User name" meta={detailFields.userName} />
           </div>
           <div className="row">
-            <Field label="Time zone" name="timeZone" defaultValue={user.timeZone} errors={errors.timeZone} />
-            <Field label="Locale" name="locale" defaultValue={user.locale} errors={errors.locale} />
+            <Field label="Time zone" meta={detailFields.timeZone} />
+            <Field label="Locale" meta={detailFields.locale} />
           </div>
-          <Field label="SAML name id" name="samlNameId" defaultValue={user.samlNameId ?? ''} errors={errors.samlNameId} />
+          <Field label="SAML name id" meta={detailFields.samlNameId} />
           <label className="checks">
             <label>
-              <input type="checkbox" name="exemptFromInactivity" defaultChecked={user.exemptFromInactivity} /> Exempt from inactivity deactivation (break-glass account)
+              <input
+                type="checkbox"
+                name="exemptFromInactivity"
+                defaultChecked={detailFields.exemptFromInactivity.initialValue === undefined ? user.exemptFromInactivity : detailFields.exemptFromInactivity.initialValue === 'on'}
+              /> Exempt from inactivity deactivation (break-glass account)
             </label>
           </label>
           <p className="muted">
@@ -189,7 +248,7 @@ export default function UserDetail() {
               name="roleId"
               defaultValue={user.roleId}
               options={roles.filter((r) => r.audience === audience).map((r) => ({ value: r.id, label: r.name }))}
-              errors={errors.roleId}
+              errors={roleFields.roleId.errors}
             />
             {canManage ? <button type="submit">Change role</button> : null}
           </Form>
@@ -211,22 +270,28 @@ export default function UserDetail() {
       {tab === 'status' ? (
         <div className="panel stack">
           {isSelf ? <p className="muted">You cannot change your own status.</p> : null}
-          {confirmTo ? (
-            <Form method="post" className="stack">
+          {confirm && canManage && !isSelf ? (
+            <Form method="post" className="stack" {...getFormProps(statusChange)}>
               <input type="hidden" name="intent" value="setStatus" />
-              <input type="hidden" name="status" value={confirmTo} />
+              <input type="hidden" name="status" value={confirm.to} />
               <p>
-                Change {user.displayName} from <StatusBadge status={user.status} /> to <StatusBadge status={confirmTo} />?
-                {['suspended', 'deactivated', 'banned'].includes(confirmTo) ? ' They are signed out at once.' : ''}
-                {['deactivated', 'banned'].includes(confirmTo) ? ' Their seat is released.' : ''}
+                Change {user.displayName} from <StatusBadge status={user.status} /> to <StatusBadge status={confirm.to} />?
+                {confirm.to !== 'active' ? ' They are signed out at once.' : ''}
+                {SEAT_HOLDING.includes(confirm.to) ? '' : ' Their seat is released.'}
               </p>
               <label>
-                Reason {confirmTo === 'banned' ? '(required)' : '(optional)'}
-                <textarea name="reason" rows={3} required={confirmTo === 'banned'} aria-invalid={errors.reason ? true : undefined} />
-                {errors.reason ? <span className="field-error">{errors.reason.join(' ')}</span> : null}
+                Reason {confirm.to === 'banned' ? '(required)' : '(optional)'}
+                <textarea
+                  name={statusFields.reason.name}
+                  rows={3}
+                  required={confirm.to === 'banned'}
+                  defaultValue={typeof statusFields.reason.initialValue === 'string' ? statusFields.reason.initialValue : undefined}
+                  aria-invalid={statusFields.reason.errors ? true : undefined}
+                />
+                {statusFields.reason.errors ? <span className="field-error">{statusFields.reason.errors.join(' ')}</span> : null}
               </label>
               <div className="actions">
-                <button type="submit" className={confirmTo === 'active' ? '' : 'danger'}>
+                <button type="submit" className={confirm.to === 'active' ? '' : 'danger'}>
                   Confirm
                 </button>
                 <Link to="?tab=status">Cancel</Link>
@@ -234,9 +299,9 @@ export default function UserDetail() {
             </Form>
           ) : canManage && !isSelf ? (
             <div className="actions">
-              {(ACTIONS[user.status] ?? []).map((a) => (
-                <Link key={a.to} className="button" to={`?tab=status&to=${a.to}`}>
-                  {a.label}
+              {ADMIN_TRANSITIONS[user.status].map((t) => (
+                <Link key={t.to} className="button" to={`?tab=status&to=${t.to}`}>
+                  {t.label}
                 </Link>
               ))}
             </div>
@@ -326,10 +391,10 @@ export default function UserDetail() {
               </div>
             ) : null}
             {canManage ? (
-              <Form method="post" className="toolbar panel">
+              <Form method="post" className="toolbar panel" {...getFormProps(newKey)}>
                 <input type="hidden" name="intent" value="createKey" />
-                <Field label="Key name" name="name" placeholder="e.g. HR sync" errors={errors.name} required />
-                <Field label="Expires on (optional)" name="expiresAt" type="date" errors={errors.expiresAt} />
+                <Field label="Key name" meta={keyFields.name} placeholder="e.g. HR sync" required />
+                <Field label="Expires on (optional)" meta={keyFields.expiresAt} type="date" />
                 <button type="submit">Generate key</button>
               </Form>
             ) : null}

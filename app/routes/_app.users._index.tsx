@@ -1,23 +1,23 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useLocation } from '@remix-run/react';
 import { Select } from '~/components/select';
-import { KIND_LABELS, StatusBadge } from '~/components/status-badge';
+import { StatusBadge } from '~/components/status-badge';
+import { parseForm } from '~/utils/forms';
+import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
+import { STATUSES, STATUS_LABELS } from '../../server/contract/statuses';
+import { listUsersInput } from '../../server/contract/users';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Seatwise' }];
 
-const STATUSES = ['invited', 'active', 'suspended', 'locked', 'deactivated', 'banned'];
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  const filters = {
-    q: params.get('q') || undefined,
-    status: (params.get('status') || undefined) as never,
-    kind: (params.get('kind') || undefined) as never,
-    roleId: params.get('roleId') || undefined,
-    sort: (params.get('sort') || 'name') as 'name' | 'created' | 'lastSignIn',
-    cursor: params.get('cursor') || undefined,
-    limit: 50,
-  };
+  let submission = parseForm(params, listUsersInput, { blank: 'absent' });
+  // A filter that names nothing (a stale link, a hand-edited address) is dropped, not an error page.
+  if (submission.status !== 'success') {
+    for (const name of Object.keys(submission.error ?? {})) params.delete(name);
+    submission = parseForm(params, listUsersInput, { blank: 'absent' });
+  }
+  const filters = submission.status === 'success' ? submission.value : listUsersInput.parse({});
   const [users, roles, seats] = await Promise.all([context.trpc.users.list(filters), context.trpc.roles.list(), context.trpc.seats.summary()]);
   return json({ users, roles, seats, filters });
 }
@@ -39,8 +39,8 @@ export default function Users() {
         </Link>
       </div>
       <p className="muted">
-        {(['standard', 'client', 'api'] as const)
-          .map((k) => `${KIND_LABELS[k]}: ${seats[k].used} of ${seats[k].purchased} seats used`)
+        {SEAT_TYPES
+          .map((k) => `${SEAT_LABELS[k]}: ${seats[k].used} of ${seats[k].purchased} seats used`)
           .join(' · ')}
       </p>
       <Form method="get" className="toolbar" role="search">
@@ -48,12 +48,12 @@ export default function Users() {
           Search
           <input type="search" name="q" defaultValue={filters.q} placeholder="Name, email or user name" />
         </label>
-        <Select label="Status" name="status" defaultValue={filters.status ?? ''} options={[{ value: '', label: 'Any status' }, ...STATUSES.map((s) => ({ value: s, label: s }))]} />
+        <Select label="Status" name="status" defaultValue={filters.status ?? ''} options={[{ value: '', label: 'Any status' }, ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]} />
         <Select
           label="Kind"
           name="kind"
           defaultValue={filters.kind ?? ''}
-          options={[{ value: '', label: 'Any kind' }, ...Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }))]}
+          options={[{ value: '', label: 'Any kind' }, ...SEAT_TYPES.map((k) => ({ value: k, label: SEAT_LABELS[k] }))]}
         />
         <Select label="Role" name="roleId" defaultValue={filters.roleId ?? ''} options={[{ value: '', label: 'Any role' }, ...roles.map((r) => ({ value: r.id, label: r.name }))]} />
         <Select
@@ -89,7 +89,7 @@ export default function Users() {
                 {u.userName ? <div className="muted">{u.userName}</div> : null}
               </td>
               <td>{u.email}</td>
-              <td>{KIND_LABELS[u.kind]}</td>
+              <td>{SEAT_LABELS[u.kind]}</td>
               <td>{roleName[u.roleId]}</td>
               <td>
                 <StatusBadge status={u.status} />

@@ -1,14 +1,22 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
-import { KIND_LABELS } from '~/components/status-badge';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt } from '~/utils/errors';
+import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
+import { AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
+import { createUserInput } from '../../server/contract/users';
 
 export const meta: MetaFunction = () => [{ title: 'New user · Seatwise' }];
 
-const AUDIENCE = { standard: 'internal', client: 'client', api: 'api' } as const;
+/** Left blank, the role is the kind's default and the time zone and locale the workspace's. */
+const newUserForm = createUserInput.extend({
+  roleId: blankAsAbsent(createUserInput.shape.roleId.unwrap()),
+  timeZone: blankAsAbsent(createUserInput.shape.timeZone.unwrap()),
+  locale: blankAsAbsent(createUserInput.shape.locale.unwrap()),
+});
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const [roles, seats] = await Promise.all([context.trpc.roles.list(), context.trpc.seats.summary()]);
@@ -16,60 +24,64 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formObject(await request.formData());
-  const input = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '')) as Record<string, string>;
-  const result = await attempt(context, () => context.trpc.users.create(input as never));
-  if (!result.ok) return json({ errors: result.errors, values }, { status: result.status });
+  const submission = parseForm(await request.formData(), newUserForm);
+  if (submission.status !== 'success') return json({ result: submission.reply() }, { status: 400 });
+  const input = submission.value;
+  const result = await attempt(context, () => context.trpc.users.create(input));
+  if (!result.ok) return json({ result: refusal(submission, result.errors) }, { status: result.status });
   return redirect(`/users/${result.value.id}?created=1`);
 }
+
+const isSeatType = (value: unknown): value is SeatType => SEAT_TYPES.some((t) => t === value);
 
 export default function NewUser() {
   const { roles, seats } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [kind, setKind] = useState<keyof typeof AUDIENCE>((data?.values.kind as keyof typeof AUDIENCE) ?? 'standard');
-  const errors = data?.errors.fieldErrors ?? {};
+  const [form, fields] = useForm({
+    lastResult: data?.result,
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, newUserForm),
+  });
+  const [kind, setKind] = useState<SeatType>(isSeatType(fields.kind.initialValue) ? fields.kind.initialValue : 'standard');
   // Without JavaScript every role is listed and the server enforces the audience rule.
-  const offered = roles.filter((r) => r.audience === AUDIENCE[kind]);
-  const topMessage = data && (data.errors.data.reason === 'SEAT_LIMIT' || !Object.keys(errors).length) ? data.errors.message : null;
+  const offered = roles.filter((r) => r.audience === AUDIENCE_OF_KIND[kind]);
   return (
     <div className="panel">
       <h1>New user</h1>
-      <Form method="post" className="stack">
-        <FormAlert message={topMessage} />
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormAlert message={form.errors} />
         <Select
           label="Kind"
-          name="kind"
+          meta={fields.kind}
           value={kind}
-          onChange={(e) => setKind(e.target.value as keyof typeof AUDIENCE)}
-          options={(['standard', 'client', 'api'] as const).map((k) => ({
+          onChange={(e) => setKind(isSeatType(e.target.value) ? e.target.value : 'standard')}
+          options={SEAT_TYPES.map((k) => ({
             value: k,
-            label: `${KIND_LABELS[k]} (${seats[k].available} of ${seats[k].purchased} seats free)`,
+            label: `${SEAT_LABELS[k]} (${seats[k].available} of ${seats[k].purchased} seats free)`,
           }))}
-          errors={errors.kind}
         />
         <div className="row">
-          <Field label="First name" name="firstName" defaultValue={data?.values.firstName} errors={errors.firstName} required />
-          <Field label="Last name" name="lastName" defaultValue={data?.values.lastName} errors={errors.lastName} required />
+          <Field label="First name" meta={fields.firstName} required />
+          <Field label="Last name" meta={fields.lastName} required />
         </div>
-        <Field label="Email" name="email" type="email" defaultValue={data?.values.email} errors={errors.email} required />
+        <Field label="Email" meta={fields.email} type="email" required />
         <div className="row">
-          <Field label="Display name" name="displayName" hint="Optional" defaultValue={data?.values.displayName} errors={errors.displayName} />
-          <Field label="User name" name="userName" hint="Optional, unique" defaultValue={data?.values.userName} errors={errors.userName} />
+          <Field label="Display name" meta={fields.displayName} hint="Optional" />
+          <Field label="User name" meta={fields.userName} hint="Optional, unique" />
         </div>
         <Select
           label="Role"
-          name="roleId"
-          defaultValue={data?.values.roleId ?? ''}
+          meta={fields.roleId}
           key={kind}
           options={[{ value: '', label: 'Default for this kind' }, ...offered.map((r) => ({ value: r.id, label: r.name }))]}
-          errors={errors.roleId}
         />
         <div className="row">
-          <Field label="Time zone" name="timeZone" placeholder="UTC" defaultValue={data?.values.timeZone} errors={errors.timeZone} />
-          <Field label="Locale" name="locale" placeholder="en" defaultValue={data?.values.locale} errors={errors.locale} />
+          <Field label="Time zone" meta={fields.timeZone} placeholder="UTC" />
+          <Field label="Locale" meta={fields.locale} placeholder="en" />
         </div>
-        <Field label="SAML name id" name="samlNameId" hint="Optional" defaultValue={data?.values.samlNameId} errors={errors.samlNameId} />
+        <Field label="SAML name id" meta={fields.samlNameId} hint="Optional" />
         <p className="muted">{kind === 'api' ? 'API users are active at once and authenticate with API keys.' : 'We email an invitation to set a password.'}</p>
         <button type="submit" disabled={navigation.state === 'submitting'}>
           Create user

@@ -1,7 +1,10 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Field, FormAlert } from '~/components/field';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
+import { requestPasswordResetInput } from '../../server/contract/auth';
 
 export const meta: MetaFunction = () => [{ title: 'Reset your password · Seatwise' }];
 
@@ -9,17 +12,25 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
   json({ workspace: new URL(request.url).searchParams.get('workspace') ?? '' });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { workspace = '', email = '' } = formObject(await request.formData());
-  const result = await attempt(context, () => context.trpc.auth.requestPasswordReset({ workspace, email }));
-  if (!result.ok) return json({ sent: null, errors: result.errors, values: { workspace, email } }, { status: result.status });
-  return json({ sent: result.value.message, errors: null, values: { workspace, email } });
+  const submission = parseForm(await request.formData(), requestPasswordResetInput);
+  if (submission.status !== 'success') return json({ sent: null, result: submission.reply() }, { status: 400 });
+  const input = submission.value;
+  const result = await attempt(context, () => context.trpc.auth.requestPasswordReset(input));
+  if (!result.ok) return json({ sent: null, result: refusal(submission, result.errors) }, { status: result.status });
+  return json({ sent: result.value.message, result: null });
 }
 
 export default function ForgotPassword() {
   const { workspace } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const navigation = useNavigation();
-  const errors = data?.errors?.fieldErrors ?? {};
+  const [form, fields] = useForm({
+    lastResult: data?.result,
+    defaultValue: { workspace },
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, requestPasswordResetInput),
+  });
   return (
     <main className="narrow">
       <Link to="/" className="brand">
@@ -31,11 +42,11 @@ export default function ForgotPassword() {
           {data.sent}
         </p>
       ) : (
-        <Form method="post" className="stack">
+        <Form method="post" className="stack" {...getFormProps(form)}>
           <p className="muted">We will email you a link to choose a new password. It also unlocks a locked account.</p>
-          <FormAlert message={Object.keys(errors).length ? null : data?.errors?.message} />
-          <Field label="Workspace" name="workspace" defaultValue={data?.values.workspace ?? workspace} autoCapitalize="none" errors={errors.workspace} required />
-          <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={data?.values.email} errors={errors.email} required />
+          <FormAlert message={form.errors} />
+          <Field label="Workspace" meta={fields.workspace} autoCapitalize="none" required />
+          <Field label="Email" meta={fields.email} type="email" autoComplete="username" required />
           <button type="submit" disabled={navigation.state === 'submitting'}>
             Send reset link
           </button>

@@ -1,8 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Field, FormAlert } from '~/components/field';
-import { attempt, formObject } from '~/utils/errors';
+import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
 import { safeRedirect } from '~/utils/redirect';
+import { loginInput } from '../../server/contract/auth';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Seatwise' }];
 
@@ -16,18 +19,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { workspace = '', email = '', password = '', redirectTo } = formObject(await request.formData());
-  const result = await attempt(context, () => context.trpc.auth.login({ workspace, email, password }));
-  if (!result.ok) return json({ errors: result.errors, values: { workspace, email } }, { status: result.status });
-  return redirect(result.value.user.mustChangePassword ? '/change-password' : safeRedirect(redirectTo));
+  const formData = await request.formData();
+  const submission = parseForm(formData, loginInput);
+  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: ['password'] }), locked: false }, { status: 400 });
+  const credentials = submission.value;
+  const result = await attempt(context, () => context.trpc.auth.login(credentials));
+  if (!result.ok) return json({ result: refusal(submission, result.errors, ['password']), locked: result.errors.data.reason === 'LOCKED' }, { status: result.status });
+  return redirect(result.value.user.mustChangePassword ? '/change-password' : safeRedirect(formData.get('redirectTo')));
 }
 
 export default function Login() {
   const { workspace, redirectTo, reset } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const navigation = useNavigation();
-  const errors = data?.errors.fieldErrors ?? {};
-  const locked = data?.errors.data.reason === 'LOCKED';
+  const [form, fields] = useForm({
+    lastResult: data?.result,
+    defaultValue: { workspace },
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, loginInput),
+  });
+  const lockedWorkspace = data?.locked && typeof fields.workspace.initialValue === 'string' ? fields.workspace.initialValue : null;
   return (
     <main className="narrow">
       <Link to="/" className="brand">
@@ -35,17 +47,17 @@ export default function Login() {
       </Link>
       <h1>Sign in</h1>
       {reset ? <p className="notice">Check your email for a link to choose a new password.</p> : null}
-      <Form method="post" className="stack">
-        <FormAlert message={Object.keys(errors).length ? null : data?.errors.message} />
-        {locked ? (
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormAlert message={form.errors} />
+        {lockedWorkspace !== null ? (
           <p>
-            <Link to={`/forgot-password?workspace=${encodeURIComponent(data?.values.workspace ?? '')}`}>Reset your password</Link>
+            <Link to={`/forgot-password?workspace=${encodeURIComponent(lockedWorkspace)}`}>Reset your password</Link>
           </p>
         ) : null}
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="Workspace" name="workspace" defaultValue={data?.values.workspace ?? workspace} autoCapitalize="none" spellCheck={false} errors={errors.workspace} required />
-        <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={data?.values.email} errors={errors.email} required />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" errors={errors.password} required />
+        <Field label="Workspace" meta={fields.workspace} autoCapitalize="none" spellCheck={false} required />
+        <Field label="Email" meta={fields.email} type="email" autoComplete="username" required />
+        <Field label="Password" meta={fields.password} type="password" autoComplete="current-password" required />
         <button type="submit" disabled={navigation.state === 'submitting'}>
           {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
         </button>

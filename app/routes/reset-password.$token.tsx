@@ -1,22 +1,29 @@
 import { json, redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData } from '@remix-run/react';
-import { mismatch, NewPasswordForm } from '~/components/new-password-form';
-import { attempt, formObject } from '~/utils/errors';
+import { NewPasswordForm, newPasswordForm } from '~/components/new-password-form';
+import { attempt } from '~/utils/errors';
+import { parseForm, refusal } from '~/utils/forms';
 
-export const meta: MetaFunction = () => [{ title: 'Choose a new password · Seatwise' }, { name: 'referrer', content: 'no-referrer' }];
+export const meta: MetaFunction = () => [{ title: 'Choose a new password · Seatwise' }, { name: 'referrer', content: 'same-origin' }];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { password = '', confirm = '' } = formObject(await request.formData());
-  const different = mismatch(password, confirm);
-  if (different) return json(different, { status: 400 });
+  const submission = parseForm(await request.formData(), newPasswordForm);
+  const hidden = ['password', 'confirm'];
+  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: hidden }), linkDead: false }, { status: 400 });
+  const { password } = submission.value;
   const result = await attempt(context, () => context.trpc.auth.resetPassword({ token: params.token ?? '', password }));
-  if (!result.ok) return json({ message: result.errors.message, fieldErrors: result.errors.fieldErrors }, { status: result.status });
+  if (!result.ok) {
+    // The link itself is refused (malformed, used, expired): said on top, with the way out.
+    const { token, ...onFields } = result.errors.fieldErrors;
+    const errors = token ? { ...result.errors, fieldErrors: onFields } : result.errors;
+    return json({ result: refusal(submission, errors, hidden), linkDead: !Object.keys(onFields).length }, { status: result.status });
+  }
   return redirect('/dashboard');
 }
 
 export default function ResetPassword() {
   const data = useActionData<typeof action>();
-  const linkDead = data?.message && !Object.keys(data.fieldErrors).length;
+  const linkDead = data?.linkDead;
   return (
     <main className="narrow">
       <Link to="/" className="brand">
@@ -28,7 +35,7 @@ export default function ResetPassword() {
           <Link to="/forgot-password">Request a new link</Link>
         </p>
       ) : null}
-      <NewPasswordForm data={data} label="New password" repeatLabel="Repeat the new password" submit="Set password and sign in" />
+      <NewPasswordForm lastResult={data?.result} label="New password" repeatLabel="Repeat the new password" submit="Set password and sign in" />
     </main>
   );
 }

@@ -22,6 +22,3 @@ export async function attempt<T>(
     return { ok: false, status, errors: context.errorDetails(error) };
   }
 }
-
-export const formObject = (form: FormData) =>
-  Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string')) as Record<string, string>;

@@ -3,13 +3,14 @@ import { trpcCode } from './errors';
 
 /** The signed-in user for a page inside the app, or a redirect to sign in. */
 export async function requireMe(context: AppLoadContext, request: Request) {
+  const toLogin = () => redirect(`/login?redirectTo=${encodeURIComponent(new URL(request.url).pathname)}`);
   try {
-    return await context.trpc.auth.me();
+    const me = await context.trpc.auth.me();
+    // A session whose user row is gone is no session.
+    if (!me.user) throw toLogin();
+    return { ...me, user: me.user };
   } catch (error) {
-    if (trpcCode(error) === 'UNAUTHORIZED') {
-      const from = new URL(request.url).pathname;
-      throw redirect(`/login?redirectTo=${encodeURIComponent(from)}`);
-    }
+    if (trpcCode(error) === 'UNAUTHORIZED') throw toLogin();
     throw error;
   }
 }

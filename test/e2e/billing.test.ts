@@ -48,6 +48,6 @@ describe.skipIf(!browser.available)('buying seats in Chromium (Stripe emulator)'
 
     await createClient();
     await page.waitForURL(/\?created=1$/);
-    expect((await app.database.owner('users').where({ email: 'cleo@client.test' }).first()).kind).toBe('client');
+    expect((await app.database.owner('users').where({ email: 'cleo@client.test' }).first())?.kind).toBe('client');
   }, 120_000);
 });

@@ -77,6 +77,6 @@ describe.skipIf(!browser.available)('the user lifecycle in Chromium', () => {
     await expect.poll(() => invitee.locator('.who').textContent()).toContain('Bea Tester');
     await shot(invitee, '4-invitee-dashboard');
     const bea = await app.database.owner('users').where({ email: 'bea@lifecycle.test' }).first();
-    expect(bea.status).toBe('active');
+    expect(bea?.status).toBe('active');
   }, 120_000);
 });
