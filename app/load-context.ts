@@ -1,4 +1,4 @@
-import type { LoadContext } from '../server/app';
+import type { LoadContext } from '../server/http/app';
 
 declare module '@remix-run/node' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type

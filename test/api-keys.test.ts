@@ -142,7 +142,7 @@ describe('API keys', () => {
     app.clock.advance(31_000);
     await call(key, 'seats.summary');
     expect((await owner.apiKeys.list({ userId: bot.id })).find((k) => k.id === keyId)!.lastUsedAt).toEqual(app.clock.now());
-    expect((await app.database.owner('users').where({ id: bot.id }).first()).lastActivityAt).toEqual(app.clock.now());
+    expect((await app.database.owner('users').where({ id: bot.id }).first())!.lastActivityAt).toEqual(app.clock.now());
   });
 
   it('rate-limits each key with 429 and Retry-After, and recovers in the next window', async () => {
@@ -210,7 +210,7 @@ describe("the API user's page", () => {
     expect(later).not.toContain(key!);
     expect(later).toContain(`${key!.slice(0, 12)}…`);
 
-    const keyId = (await app.database.owner('api_keys').where({ name: 'Payroll sync' }).first()).id;
+    const keyId = (await app.database.owner('api_keys').where({ name: 'Payroll sync' }).first())!.id;
     const revoked = await fetch(page, { method: 'POST', headers: { cookie, origin: site }, body: new URLSearchParams({ intent: 'revokeKey', keyId }), redirect: 'manual' });
     expect(revoked.status).toBe(302);
     expect((await call(key!, 'seats.summary')).status).toBe(401);

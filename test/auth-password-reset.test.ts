@@ -86,11 +86,11 @@ describe('auth.resetPassword', () => {
     expect((await oldPassword.json()).error.message).toBe('Invalid email or password.');
     expect(await app.database.owner('audit_events').where({ targetId: user.id, action: 'user.password_reset' })).toHaveLength(1);
 
-    const hash = (await app.database.owner('users').where({ id: user.id }).first()).passwordHash;
+    const hash = (await app.database.owner('users').where({ id: user.id }).first())!.passwordHash;
     const again = await reset(token, 'yet another password');
     expect(again.status).toBe(400);
     expect((await again.json()).error.message).toBe(LINK_INVALID);
-    expect((await app.database.owner('users').where({ id: user.id }).first()).passwordHash).toBe(hash);
+    expect((await app.database.owner('users').where({ id: user.id }).first())!.passwordHash).toBe(hash);
   });
 
   it('a newer request kills the older link', async () => {

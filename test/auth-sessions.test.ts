@@ -131,7 +131,7 @@ describe('auth.changePassword', () => {
   it('refuses a wrong current password or a weak new one, and changes nothing', async () => {
     const ws = await workspace();
     const other = cookieOf(await login(ws, ws.input.email, ws.input.password));
-    const before = (await app.database.owner('users').where({ id: ws.user.id }).first()).passwordHash;
+    const before = (await app.database.owner('users').where({ id: ws.user.id }).first())!.passwordHash;
     const wrong = await post(url, 'auth.changePassword', { currentPassword: 'not my password', newPassword: 'a different long password' }, ws.cookie);
     expect(wrong.status).toBe(400);
     expect((await wrong.json()).error.data.fieldErrors).toEqual({ currentPassword: ['Your current password is not correct.'] });
@@ -143,7 +143,7 @@ describe('auth.changePassword', () => {
       expect(weak.status).toBe(400);
       expect((await weak.json()).error.data.fieldErrors.newPassword).toEqual([message]);
     }
-    expect((await app.database.owner('users').where({ id: ws.user.id }).first()).passwordHash).toBe(before);
+    expect((await app.database.owner('users').where({ id: ws.user.id }).first())!.passwordHash).toBe(before);
     expect((await me(other)).status).toBe(200);
   });
 });

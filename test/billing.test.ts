@@ -32,7 +32,7 @@ describe('billing.createCheckout', () => {
   it('opens a subscription Checkout for the tenant customer with the price, quantity, tenant reference and idempotency key', async () => {
     const ws = await signUp(env.app);
     const { url, sessionId } = await ws.owner.billing.createCheckout({ seatType: 'client', quantity: 5 });
-    const tenant = await env.app.database.owner('tenants').where({ id: ws.tenant.id }).first();
+    const tenant = (await env.app.database.owner('tenants').where({ id: ws.tenant.id }).first())!;
     expect(tenant.stripeCustomerId).toMatch(/^cus_/);
     const session = env.emulator.sessions.get(sessionId)!;
     expect(url).toBe(`${env.emulator.url}/checkout/${sessionId}`);
@@ -90,7 +90,7 @@ describe('POST /webhooks/stripe', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true });
     expect(await counts()).toEqual({ events: before.events + 1, jobs: before.jobs + 1 });
-    expect((await env.app.database.owner('stripe_events').where({ id: 'evt_test_valid' }).first()).type).toBe('customer.subscription.updated');
+    expect((await env.app.database.owner('stripe_events').where({ id: 'evt_test_valid' }).first())!.type).toBe('customer.subscription.updated');
   });
 
   it.each([
@@ -134,7 +134,7 @@ describe('seats from subscription state (the stripe.event job)', () => {
     const owner = env.app.database.owner;
     const eventJobs = await owner('pgboss.job').where({ name: 'stripe.event' }).whereRaw(`data->>'eventId' = ?`, [original.id]);
     expect(eventJobs).toHaveLength(1);
-    const customer = (await owner('tenants').where({ id: ws.tenant.id }).first()).stripeCustomerId;
+    const customer = (await owner('tenants').where({ id: ws.tenant.id }).first())!.stripeCustomerId;
     const pending = () =>
       owner('pgboss.job as j')
         .join('stripe_events as e', 'e.id', owner.raw(`j.data->>'eventId'`))
@@ -142,7 +142,7 @@ describe('seats from subscription state (the stripe.event job)', () => {
         .whereRaw(`e.payload->'data'->'object'->>'customer' = ?`, [customer])
         .whereNot('j.state', 'completed');
     await waitFor("every job of the workspace's events to complete", async () => (await pending()).length === 0);
-    expect((await owner('stripe_events').where({ id: original.id }).first()).processedAt).toBeInstanceOf(Date);
+    expect((await owner('stripe_events').where({ id: original.id }).first())!.processedAt).toBeInstanceOf(Date);
     expect(await purchased(ws, 'standard')).toBe(5);
     expect((await ws.owner.billing.history()).ledger).toHaveLength(1);
   });

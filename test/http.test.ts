@@ -99,7 +99,7 @@ describe('HTTP surface', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/dashboard');
     expect(response.headers.get('set-cookie')).toMatch(/^seatwise_session=/);
-    const tenant = await app.database.owner('tenants').where({ slug: `stark-industries-${suffix}` }).first();
+    const tenant = (await app.database.owner('tenants').where({ slug: `stark-industries-${suffix}` }).first())!;
     expect(tenant.name).toBe(`Stark Industries ${suffix}`);
 
     const dashboard = await fetch(`${url}/dashboard`, { headers: { cookie: response.headers.get('set-cookie')!.split(';')[0] } });

@@ -48,7 +48,7 @@ describe('the inactivity sweep (fake clock)', () => {
 
     app.clock.set(new Date(start.getTime() + 29 * DAY));
     expect(await sweep()).toMatchObject({ deactivated: 0 });
-    expect((await userRow(idle.id)).status).toBe('active');
+    expect((await userRow(idle.id))!.status).toBe('active');
 
     app.clock.set(new Date(start.getTime() + 30 * DAY + 1000));
     owner = await signInAgain(app, ws);
@@ -60,9 +60,9 @@ describe('the inactivity sweep (fake clock)', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorType: 'worker', before: { status: 'active' }, after: { status: 'deactivated', reason: 'Inactive for 30 days' } });
     expect(await app.database.owner('sessions').where({ userId: idle.id })).toEqual([]);
-    expect((await app.database.owner('api_keys').where({ userId: bot.id }).first()).revokedAt).toEqual(app.clock.now());
+    expect((await app.database.owner('api_keys').where({ userId: bot.id }).first())!.revokedAt).toEqual(app.clock.now());
     expect(await app.database.owner('audit_events').where({ targetId: bot.id, action: 'api_key.revoked' })).toHaveLength(1);
-    expect((await userRow(owner2.userId)).status).toBe('deactivated');
+    expect((await userRow(owner2.userId))!.status).toBe('deactivated');
     const [summary] = await mails(tenant.id, 'inactivity-summary');
     expect(summary.data.data.users.map((u: { email: string }) => u.email).sort()).toEqual(['bot@example.test', 'idle@example.test']);
     const owners = await app.database.owner('users').where({ tenantId: tenant.id, kind: 'standard', status: 'active' });
@@ -103,8 +103,8 @@ describe('the inactivity sweep (fake clock)', () => {
 
     app.clock.set(new Date(start.getTime() + 45 * DAY));
     await sweep();
-    expect((await userRow(bot.id)).status).toBe('active');
-    expect((await userRow(exempt.id)).status).toBe('active');
+    expect((await userRow(bot.id))!.status).toBe('active');
+    expect((await userRow(exempt.id))!.status).toBe('active');
     const me = await app.database.owner('users').where({ tenantId: tenant.id }).whereNot({ id: bot.id }).whereNot({ id: exempt.id });
     expect(me.map((u) => u.status)).toEqual(['active']);
   });
@@ -124,7 +124,7 @@ describe('the inactivity sweep (fake clock)', () => {
 
     await owner.tenant.updateSettings({ inactivityDays: 0 });
     await sweep();
-    expect((await userRow(stale.id)).status).toBe('active');
+    expect((await userRow(stale.id))!.status).toBe('active');
     expect(tenant.id).toBeTruthy();
   });
 });

@@ -111,12 +111,12 @@ describe('nobody acts on a user who holds a permission they lack (#13)', () => {
     const outcome = await ws.apiKey('users.update', { id: ws.admin.id, email: 'attacker@evil.test' });
     expect(outcome).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'OUTRANKED' });
     expect(outcome.message).toContain('roles.manage');
-    expect((await app.database.owner('users').where({ id: ws.admin.id }).first()).email).toBe(ws.admin.email);
+    expect((await app.database.owner('users').where({ id: ws.admin.id }).first())!.email).toBe(ws.admin.email);
 
     const member = await insertUser(app, ws.tenantId, { email: `m@${ws.tenant.slug}.test` });
     expect(await ws.session('users.update', { id: member.id, email: `renamed@${ws.tenant.slug}.test` })).toEqual({ ok: true });
     expect(await ws.apiKey('users.setStatus', { id: member.id, status: 'suspended' })).toEqual({ ok: true });
-    expect((await app.database.owner('users').where({ id: member.id }).first()).status).toBe('suspended');
+    expect((await app.database.owner('users').where({ id: member.id }).first())!.status).toBe('suspended');
   });
 
   it("an Integration key cannot mint or revoke keys for an API user with more permissions than its own", async () => {
@@ -138,7 +138,7 @@ describe('nobody acts on a user who holds a permission they lack (#13)', () => {
     const demote = await ws.session('users.setRole', { id: ws.user.id, roleId: member.id });
     expect(ban).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'OUTRANKED' });
     expect(demote).toMatchObject({ ok: false, code: 'FORBIDDEN', reason: 'OUTRANKED' });
-    expect((await app.database.owner('users').where({ id: ws.user.id }).first()).status).toBe('active');
+    expect((await app.database.owner('users').where({ id: ws.user.id }).first())!.status).toBe('active');
   });
 });
 
@@ -155,7 +155,7 @@ describe('the last active Owner (SPEC "Status and seats")', () => {
       expect(http).toBe(403);
       expect(json.error.data.reason).toBe('LAST_OWNER');
     }
-    expect((await app.database.owner('users').where({ id: ws.user.id }).first()).status).toBe('active');
+    expect((await app.database.owner('users').where({ id: ws.user.id }).first())!.status).toBe('active');
     await insertUser(app, ws.tenantId, { email: `second-owner@${ws.tenant.slug}.test`, roleKey: 'owner' });
     expect((await act({ id: ws.user.id, status: 'suspended' })).json.result.data.status).toBe('suspended');
   });

@@ -58,9 +58,9 @@ describe('row-level security (SPEC "Tenant isolation")', () => {
         trx('audit_events').insert({ tenantId: b.tenant.id, actorType: 'system', action: 'forged' }),
       ).rejects.toThrow(/row-level security/);
     });
-    const bUser = await app.database.owner('users').where({ id: b.user.id }).first();
+    const bUser = (await app.database.owner('users').where({ id: b.user.id }).first())!;
     expect(bUser.firstName).toBe('Ada');
-    expect((await app.database.owner('tenants').where({ id: b.tenant.id }).first()).name).toBe('Acme Inc');
+    expect((await app.database.owner('tenants').where({ id: b.tenant.id }).first())!.name).toBe('Acme Inc');
   });
 
   it('with no tenant set, no rows at all', async () => {
@@ -91,7 +91,7 @@ describe('row-level security (SPEC "Tenant isolation")', () => {
     await expect(
       withTenant(web, a.tenant.id, (trx) => trx('users').where({ id: a.user.id }).update({ firstName: 'Mallory' }), { readOnly: true }),
     ).rejects.toThrow(/read-only transaction/);
-    expect((await app.database.owner('users').where({ id: a.user.id }).first()).firstName).toBe('Ada');
+    expect((await app.database.owner('users').where({ id: a.user.id }).first())!.firstName).toBe('Ada');
   });
 
   it("the search function, which runs as the owner to use its index, returns only the set tenant's users", async () => {

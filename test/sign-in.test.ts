@@ -45,7 +45,7 @@ describe('auth.login', () => {
     expect(response.status).toBe(200);
     expect((await response.json()).result.data.user).toMatchObject({ id: user.id, status: 'active' });
     expect(response.headers.get('set-cookie')).toMatch(/^seatwise_session=/);
-    expect((await userRow(user.id)).lastSignInAt).toBeInstanceOf(Date);
+    expect((await userRow(user.id))!.lastSignInAt).toBeInstanceOf(Date);
     expect(await history('mixed.case@example.test')).toEqual([
       { result: 'success', message: 'Signed in.', ip: '127.0.0.1', userAgent: 'sign-in-test', userId: user.id },
     ]);
@@ -70,7 +70,7 @@ describe('auth.login', () => {
   it('locks at exactly the threshold: 9 wrong + 1 right signs in and resets the count; 10 wrong lock', async () => {
     const user = await insertUser(app, workspace.tenant.id, { email: 'threshold@example.test', password: 'the right password' });
     for (let i = 0; i < 9; i++) expect((await login(user.email, `wrong ${i}`)).status).toBe(401);
-    expect((await userRow(user.id)).failedSignInCount).toBe(9);
+    expect((await userRow(user.id))!.failedSignInCount).toBe(9);
     expect((await login(user.email, 'the right password')).status).toBe(200);
     expect(await userRow(user.id)).toMatchObject({ failedSignInCount: 0, status: 'active' });
 
@@ -120,7 +120,7 @@ describe('auth.login', () => {
       expect(answer).toMatchObject({ status: 403, body: { error: { message: API_USER_SIGN_IN } } });
     }
     expect((await history(user.email)).map((e) => e.result)).toEqual(['api_user', 'api_user']);
-    expect((await userRow(user.id)).failedSignInCount).toBe(0);
+    expect((await userRow(user.id))!.failedSignInCount).toBe(0);
   });
 
   it('keeps an exact count under 50 parallel wrong attempts, locks once, and never answers 5xx', async () => {
@@ -137,7 +137,7 @@ describe('auth.login', () => {
     const old = await hash('an old hashed password', { ...ARGON2_OPTIONS, timeCost: 1, memoryCost: 8192 });
     await app.database.owner('users').where({ id: user.id }).update({ passwordHash: old });
     expect((await login(user.email, 'an old hashed password')).status).toBe(200);
-    expect((await userRow(user.id)).passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await userRow(user.id))!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await login(user.email, 'an old hashed password')).status).toBe(200);
   });
 

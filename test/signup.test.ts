@@ -58,7 +58,7 @@ describe('auth.signup', () => {
     ]);
     const users = await db('users').where({ tenantId });
     expect(users).toHaveLength(1);
-    expect(users[0].roleId).toBe(roles.find((r) => r.name === 'Owner').id);
+    expect(users[0].roleId).toBe(roles.find((r) => r.name === 'Owner')!.id);
     expect(users[0].passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const audit = await db('audit_events').where({ tenantId });
     expect(audit.map((a) => [a.action, a.actorType, a.actorId, a.targetId])).toEqual([
@@ -69,7 +69,7 @@ describe('auth.signup', () => {
     // The cookie set by sign-up is a working session: the Owner sees the seat cards of SPEC.
     const owner = await app.caller(cookies);
     const me = await owner.auth.me();
-    expect(me.user.id).toBe(users[0].id);
+    expect(me.user!.id).toBe(users[0].id);
     expect(me.permissions).toContain('billing.manage');
     const seats = await owner.seats.summary();
     expect(seats.standard).toMatchObject({ purchased: 3, used: 1, available: 2, overLimit: false });

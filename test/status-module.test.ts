@@ -49,16 +49,16 @@ describe('the status module', () => {
     const after = await admin.seats.summary();
     expect(after.standard.used).toBe(before.standard.used - 1);
     expect(after.api.used).toBe(before.api.used - 1);
-    expect((await app.database.owner('api_keys').where({ id: key.id }).first()).revokedAt).toEqual(app.clock.now());
+    expect((await app.database.owner('api_keys').where({ id: key.id }).first())!.revokedAt).toEqual(app.clock.now());
     expect(await app.database.owner('audit_events').where({ targetId: bot.id, action: 'api_key.revoked' })).toHaveLength(1);
   });
 
   it('one set-based deactivation for a thousand users: each audited once, sessions and links gone, seat holders only', async () => {
     const { tenant } = await workspace();
-    const role = await app.database.owner('roles').where({ tenantId: tenant.id, key: 'member' }).first('id');
+    const role = (await app.database.owner('roles').where({ tenantId: tenant.id, key: 'member' }).first('id'))!;
     const rows = Array.from({ length: 1000 }, (_, i) => ({
       tenantId: tenant.id,
-      kind: 'standard',
+      kind: 'standard' as const,
       email: `p${i}@example.test`,
       firstName: 'P',
       lastName: String(i),
@@ -88,7 +88,7 @@ describe('the status module', () => {
     const [{ n }] = await app.database.owner('audit_events').where({ tenantId: tenant.id, action: 'user.status_changed' }).count({ n: '*' });
     expect(Number(n)).toBe(swept.length);
     expect(await app.database.owner('sessions').where({ userId: victim.id })).toEqual([]);
-    expect((await app.database.owner('one_time_tokens').where({ userId: victim.id }).first()).usedAt).toEqual(app.clock.now());
+    expect((await app.database.owner('one_time_tokens').where({ userId: victim.id }).first())!.usedAt).toEqual(app.clock.now());
   });
 
   it('an admin move outside the table is refused with words to act on, and changes nothing', async () => {

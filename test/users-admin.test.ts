@@ -61,7 +61,7 @@ describe('users.setStatus: every status × every target', () => {
     const target = await insertUser(app, tenant.id, { email: `t-${from}-${to}@example.test`, status: from });
     const call = owner.users.setStatus({ id: target.id, status: to, reason: 'Because the test says so' });
     if (allowed) {
-      const updated = await call;
+      const updated = (await call)!;
       expect(updated.status).toBe(to);
       const [event] = (await owner.audit.list({ targetId: target.id })).items;
       expect(event).toMatchObject({ action: 'user.status_changed', before: { status: from }, after: { status: to } });
@@ -71,7 +71,7 @@ describe('users.setStatus: every status × every target', () => {
       const message = TRANSITION_REFUSALS[`${from} → ${to}`];
       expect(refused).toEqual({ code: 'BAD_REQUEST', message, data: { reason: 'TRANSITION' }, fieldErrors: { status: [message] } });
       expect(getHTTPStatusCodeFromError(new TRPCError({ code: refused.code }))).toBe(400);
-      expect((await app.database.owner('users').where({ id: target.id }).first()).status).toBe(from);
+      expect((await app.database.owner('users').where({ id: target.id }).first())!.status).toBe(from);
     }
   });
 
@@ -91,7 +91,7 @@ describe('users.setStatus: every status × every target', () => {
       const user = await insertUser(app, tenant.id, { email: `${status}-sessions@example.test`, password });
       const cookies = memoryCookies();
       await (await app.caller(cookies)).auth.login({ workspace: tenant.slug, email: user.email, password });
-      expect((await (await app.caller(cookies)).auth.me()).user.id).toBe(user.id);
+      expect((await (await app.caller(cookies)).auth.me()).user!.id).toBe(user.id);
       await owner.users.setStatus({ id: user.id, status, reason: 'test' });
       expect((await refusal((await app.caller(cookies)).auth.me())).code).toBe('UNAUTHORIZED');
       expect(await app.database.owner('sessions').where({ userId: user.id })).toEqual([]);
@@ -115,7 +115,7 @@ describe('self and Owner protections', () => {
     const member = (await ownerCaller.roles.list()).find((r) => r.key === 'member')!;
     const demote = await refusal(ownerCaller.users.setRole({ id: owner.id, roleId: member.id }));
     expect(demote).toMatchObject({ code: 'FORBIDDEN', data: { reason: 'LAST_OWNER' } });
-    expect((await app.database.owner('users').where({ id: owner.id }).first()).status).toBe('active');
+    expect((await app.database.owner('users').where({ id: owner.id }).first())!.status).toBe('active');
   });
 
   it('an Admin cannot make anyone an Owner nor demote an Owner', async () => {
@@ -178,7 +178,7 @@ describe('permissions and tenant isolation', () => {
     ];
     for (const call of calls) denied((await refusal(call())).code);
     expect((await actor.auth.me()).tenant.id).toBe(tenant.id);
-    expect((await app.database.owner('tenants').where({ id: tenant.id }).first()).lockoutThreshold).toBe(10);
+    expect((await app.database.owner('tenants').where({ id: tenant.id }).first())!.lockoutThreshold).toBe(10);
   });
 
   it('anonymous callers get UNAUTHORIZED', async () => {
@@ -210,7 +210,7 @@ describe('permissions and tenant isolation', () => {
     ];
     for (const call of calls) expect((await refusal(call())).code).toBe('NOT_FOUND');
     expect(await app.database.owner('users').where({ id: theirs.id }).first()).toMatchObject({ firstName: 'Test', status: 'active' });
-    expect((await app.database.owner('roles').where({ id: theirRole.id }).first()).name).toBe(theirRole.name);
+    expect((await app.database.owner('roles').where({ id: theirRole.id }).first())!.name).toBe(theirRole.name);
   });
 
   it('an Admin can do everything but billing; roles can be created with any subset of permissions', async () => {

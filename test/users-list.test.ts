@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { signUp } from './helpers/factories';
+import type { UserRow } from '../db/tables';
 
 let app: TestApp;
 let ws: Awaited<ReturnType<typeof signUp>>;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   const member = roles.find((r) => r.key === 'member')!.id;
   const readOnly = roles.find((r) => r.key === 'read_only')!.id;
   const client = roles.find((r) => r.key === 'client')!.id;
-  const rows = Array.from({ length: 120 }, (_, i) => ({
+  const rows: Partial<UserRow>[] = Array.from({ length: 120 }, (_, i) => ({
     tenantId: ws.tenant.id,
     kind: i % 10 === 0 ? 'client' : 'standard',
     email: `user${String(i).padStart(3, '0')}@${i % 3 === 0 ? 'globex' : 'initech'}.test`,

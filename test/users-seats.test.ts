@@ -5,6 +5,7 @@ import { createTestApp, memoryCookies, silentLog, type TestApp } from './helpers
 import { refusal } from './helpers/errors';
 import { signInAgain, signUp } from './helpers/factories';
 import { recipients, startSmtp } from './helpers/smtp';
+import type { SeatPoolRow } from '../db/tables';
 
 
 let app: TestApp;
@@ -24,7 +25,7 @@ const person = (n: number | string, kind: 'standard' | 'client' | 'api' = 'stand
   lastName: String(n),
 });
 
-const setPurchased = (tenantId: string, seatType: string, included: number) =>
+const setPurchased = (tenantId: string, seatType: SeatPoolRow['seatType'], included: number) =>
   app.database.owner('seat_pools').where({ tenantId, seatType }).update({ included });
 
 describe('the seat rule (SPEC "Seat rule and its messages")', () => {
@@ -63,7 +64,7 @@ describe('the seat rule (SPEC "Seat rule and its messages")', () => {
     expect((await owner.users.get({ id: a.id })).status).toBe('deactivated');
     await owner.users.setStatus({ id: b.id, status: 'banned', reason: 'Left the company on bad terms' });
     // Never set a password: reactivation brings them back as invited, with a new invitation.
-    expect((await owner.users.setStatus({ id: a.id, status: 'active' })).status).toBe('invited');
+    expect((await owner.users.setStatus({ id: a.id, status: 'active' }))!.status).toBe('invited');
     expect(c.status).toBe('invited');
 
     await setPurchased(tenant.id, 'api', 0);
@@ -99,7 +100,7 @@ describe('users.create', () => {
     const cookies = memoryCookies();
     const accepted = await (await app.caller(cookies)).auth.acceptInvite({ token, password: 'my own good password' });
     expect(accepted.user.status).toBe('active');
-    expect((await (await app.caller(cookies)).auth.me()).user.id).toBe(user.id);
+    expect((await (await app.caller(cookies)).auth.me()).user!.id).toBe(user.id);
     const again = await refusal((await app.caller()).auth.acceptInvite({ token, password: 'my own good password' }));
     expect(again).toMatchObject({ code: 'BAD_REQUEST', message: 'This invitation link has expired or has already been used. Ask your administrator to send you a new one.' });
     expect(tenant.id).toBe(user.tenantId);
@@ -150,7 +151,7 @@ describe('users.create', () => {
     const { owner, tenant } = await signUp(app);
     const bad = await refusal(owner.users.create({ kind: 'standard', email: 'nope', firstName: '', lastName: 'x', timeZone: 'Mars/Olympus', locale: '!!' } as never));
     expect(Object.keys(bad.fieldErrors).sort()).toEqual(['email', 'firstName', 'locale', 'timeZone']);
-    const dup = await refusal(owner.users.create({ ...person('dup'), email: tenant.slug ? (await owner.auth.me()).user.email.toUpperCase() : '' }));
+    const dup = await refusal(owner.users.create({ ...person('dup'), email: tenant.slug ? (await owner.auth.me()).user!.email.toUpperCase() : '' }));
     expect(dup).toMatchObject({ code: 'CONFLICT', message: 'A user with this email already exists in this workspace' });
     expect(await app.database.owner('users').where({ tenantId: tenant.id })).toHaveLength(1);
   });

@@ -57,7 +57,7 @@ describe('a worker killed with SIGKILL in the middle of a sweep', () => {
       );
     }
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: app.database.url, NODE_ENV: 'test', LOG_LEVEL: 'silent', JOB_MAINTENANCE_SECONDS: '1', INACTIVITY_CRON: '0 3 1 1 *' };
-    const startProcess = (extra: NodeJS.ProcessEnv = {}) => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const startProcess = (extra: Partial<NodeJS.ProcessEnv> = {}) => spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
     const boss = new PgBoss({ connectionString: app.database.url, supervise: false, schedule: false, max: 1 });
     await boss.start();
     onCleanup(() => boss.stop({ graceful: false }));

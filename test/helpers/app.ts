@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerBuild } from '@remix-run/node';
 import pino from 'pino';
 import { onCleanup } from '../setup/cleanup';
-import { createApp } from '../../server/app';
+import { createApp } from '../../server/http/app';
 import { parseEnv, type Env } from '../../server/env';
 import { createJobSender } from '../../server/jobs/index';
 import { createStripeClient } from '../../server/stripe/client';

@@ -56,7 +56,7 @@ export async function insertUser(
 ) {
   const db = app.database.owner;
   const key = roleKey ?? { standard: 'member', client: 'client', api: 'integration' }[kind];
-  const role = await db('roles').where({ tenantId, key }).first('id');
+  const role = (await db('roles').where({ tenantId, key }).first('id'))!;
   const [user] = await db('users')
     .insert({
       tenantId,
