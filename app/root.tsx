@@ -14,12 +14,6 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {/*
-          Forms must work without JavaScript. Under the server's "no-referrer" header Chromium sends
-          a plain form post with "Origin: null", which Remix refuses as cross-site (a 500). Same-origin
-          still sends nothing, not even a page's address, to any other site.
-        */}
-        <meta name="referrer" content="same-origin" />
         <Meta />
         <Links />
       </head>

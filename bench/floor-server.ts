@@ -18,7 +18,7 @@ import express from 'express';
 import pg from 'pg';
 import { z } from 'zod';
 import { createDb, sessionOpening, tenantOpening, transactionOpenedWith, type Db, type Opening } from '../db/index';
-import { trpcExpressHandler } from '../server/trpc/express-handler';
+import { trpcExpressHandler } from '../server/http/trpc-handler';
 
 export type FloorStatement = { text: string; values: unknown[]; rows: number };
 export type FloorDatabase = {

@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
+import type pg from 'pg';
 import { openTransactionsInOneMessage } from './transaction-opening';
 
 export { sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Opening } from './transaction-opening';
@@ -31,7 +32,7 @@ export function createDb(connectionString: string, { role, max = 10, onError, wa
     pool: {
       min: 0,
       max,
-      afterCreate(conn: any, done: (err: Error | null, conn: any) => void) {
+      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
         // An idle client that loses its server emits 'error'; without a listener Node would crash.
         conn.on('error', (error: Error) => onError?.(error));
         if (!role) return done(null, conn);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerBuild } from '@remix-run/node';
 import { createDb, WEB_ROLE } from '../db/index';
-import { createApp } from './app';
+import { createApp } from './http/app';
 import { loadEnv } from './env';
 import { createJobSender } from './jobs/index';
 import { createLogger } from './logger';

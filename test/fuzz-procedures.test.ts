@@ -58,7 +58,7 @@ async function workspace() {
   const member = await create('users.create', { kind: 'standard', email: `member@${input.slug}.test`, firstName: 'Mem', lastName: 'Ber' });
   const bot = await create('users.create', { kind: 'api', email: `bot@${input.slug}.test`, firstName: 'Build', lastName: 'Bot' });
   const key = await create('apiKeys.create', { userId: bot.id, name: 'fuzzer' });
-  const role = await create('roles.create', { name: 'Fuzz readers', audience: 'internal', permissions: ['users.read'] });
+  await create('roles.create', { name: 'Fuzz readers', audience: 'internal', permissions: ['users.read'] });
   const roles = (await json(fetch(`${url}/trpc/roles.list`, { headers: asOwner }))).result.data as unknown as { id: string }[];
   return {
     cookie,

@@ -4,7 +4,7 @@ import { NewPasswordForm, newPasswordForm } from '~/components/new-password-form
 import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 
-export const meta: MetaFunction = () => [{ title: 'Choose a new password · Seatwise' }, { name: 'referrer', content: 'same-origin' }];
+export const meta: MetaFunction = () => [{ title: 'Choose a new password · Seatwise' }];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseForm(await request.formData(), newPasswordForm);

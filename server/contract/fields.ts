@@ -47,6 +47,7 @@ export const passwordSchema = z
  * PostgreSQL stores neither a NUL character nor half of a UTF-16 surrogate pair in text or JSON,
  * and a person never means to send one. Every input from outside is checked once, at its edge.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this must find
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const UNSTORABLE_TEXT = 'This text holds a character that cannot be stored (a NUL byte or a broken Unicode character). Remove it and try again.';
 

@@ -3,17 +3,19 @@ import type { ServerBuild } from '@remix-run/node';
 import { parse as parseCookies } from 'cookie';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
-import { crossSiteProtection } from './http/csrf';
-import { devMailbox } from './http/dev-mailbox';
-import { limitBodies } from './http/body-limit';
-import { withPageErrors } from './http/page-errors';
-import { safePath } from './logger';
-import { stripeWebhook } from './http/stripe-webhook';
-import { apiReferencePage, openApiDocument } from './http/openapi';
-import { createHttpContext, type Deps } from './trpc/context';
-import { trpcExpressHandler } from './trpc/express-handler';
-import { appRouter, createCaller } from './trpc/router';
-import { errorDetails } from './trpc/trpc';
+import { crossSiteProtection } from './csrf';
+import { devMailbox } from './dev-mailbox';
+import { limitBodies } from './body-limit';
+import { health } from './health';
+import { jsonBodiesOnly, noStore, refuseKeysInUrls } from './request-guards';
+import { withPageErrors } from './page-errors';
+import { safePath } from '../logger';
+import { stripeWebhook } from './stripe-webhook';
+import { apiReferencePage, openApiDocument } from './openapi';
+import { createHttpContext, type Deps } from '../trpc/context';
+import { trpcExpressHandler } from './trpc-handler';
+import { appRouter, createCaller } from '../trpc/router';
+import { errorDetails } from '../trpc/trpc';
 
 /** The most procedure calls one tRPC HTTP request may carry; larger batches get a 400. */
 export const MAX_BATCH_SIZE = 10;
@@ -22,29 +24,6 @@ export type LoadContext = {
   trpc: ReturnType<typeof createCaller>;
   errorDetails: typeof errorDetails;
   env: { stripeEmulated: boolean; devMailbox: boolean };
-};
-
-/** URLs end up in logs, proxies and browser history: a key there must be refused, not used. */
-const refuseKeysInUrls: express.RequestHandler = (req, res, next) => {
-  const names = Object.keys(req.query).map((k) => k.toLowerCase());
-  const leaked = names.some((k) => ['key', 'api_key', 'apikey', 'access_token', 'token'].includes(k)) || /swk_[0-9A-Za-z]{20,}/.test(req.originalUrl);
-  if (!leaked) return next();
-  res.status(401).json({ error: { message: 'Send the API key in the Authorization header, never in the URL. Revoke this key: it may be logged.', data: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'KEY_IN_URL' } } });
-};
-
-/**
- * The API is plain JSON (SPEC §4). tRPC would also hand a procedure a FormData or a byte stream,
- * which no input schema and no text check would then see.
- */
-const jsonBodiesOnly: express.RequestHandler = (req, res, next) => {
-  if (req.method !== 'POST' || req.is('application/json') !== false) return next();
-  res.status(415).json({ error: { message: 'Send the input as JSON, with Content-Type: application/json.', data: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415 } } });
-};
-
-/** What a signed-in person sees must not stay in a shared or back-button cache. */
-const noStore: express.RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
 };
 
 export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
@@ -67,6 +46,10 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
         },
       },
       strictTransportSecurity: env.NODE_ENV === 'production',
+      // Not helmet's no-referrer: under it Chromium posts a form without JavaScript with "Origin: null",
+      // which the cross-site checks (ours and Remix's) must refuse. Same-origin still tells other
+      // sites nothing, not even the address of a page with a token in it.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use((req, res, next) => {
@@ -81,14 +64,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
 
   app.use(limitBodies({ readerStopsAtMax: (path) => path.startsWith('/trpc/') }));
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await deps.ownerDb.raw('select 1');
-      res.json({ ok: true });
-    } catch {
-      res.status(503).json({ ok: false, error: 'The database is unavailable.' });
-    }
-  });
+  app.get('/healthz', health(deps.ownerDb));
 
   // Before anything reads the body: the signature covers the raw bytes.
   app.post('/webhooks/stripe', ...stripeWebhook({ env, ownerDb: deps.ownerDb, jobs: deps.jobs, log }));

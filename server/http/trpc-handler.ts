@@ -2,7 +2,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler, type FetchHandlerRequestOptions } from '@trpc/server/adapters/fetch';
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
-import { MAX_BODY_BYTES } from '../http/body-limit';
+import { MAX_BODY_BYTES } from './body-limit';
 
 type Options<TRouter extends AnyTRPCRouter> = Omit<FetchHandlerRequestOptions<TRouter>, 'req' | 'endpoint' | 'createContext'> & {
   createContext?: (req: ExpressRequest, res: ExpressResponse) => ReturnType<NonNullable<FetchHandlerRequestOptions<TRouter>['createContext']>>;

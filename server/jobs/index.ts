@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Trx } from '../../db/index';
 import { deactivateInactive } from './deactivate-inactive';
@@ -39,7 +40,7 @@ function knexExecutor(trx: Trx) {
         bindings.push(values[Number(n) - 1] ?? null);
         return '?';
       });
-      return trx.raw(sql, bindings as any[]);
+      return trx.raw(sql, bindings as Knex.RawBinding[]);
     },
   };
 }

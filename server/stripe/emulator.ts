@@ -14,6 +14,8 @@ export const EMULATOR_PRICES: Record<string, { unit_amount: number; nickname: st
   price_emulated_api: { unit_amount: 2000, nickname: 'API User seat' },
 };
 
+// Request bodies of the emulated Stripe API: free-form JSON read field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);

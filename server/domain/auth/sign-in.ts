@@ -11,7 +11,7 @@ import type { RequestMeta as Meta } from '../scope';
 import { createSession } from './sessions';
 import { countFailedSignIn } from '../users/status';
 import { hashToken } from './tokens';
-import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { USER_COLUMNS } from '../users/columns';
 import { findWorkspace } from '../tenants/workspaces';
 import { getTenant } from '../tenants/tenants';
 

@@ -12,7 +12,7 @@ import { createBuiltInRoles } from '../roles/built-in';
 import { SEAT_TYPES } from '../../contract/seats';
 import { createSession } from '../auth/sessions';
 import { TENANT_COLUMNS } from './tenants';
-import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { USER_COLUMNS } from '../users/columns';
 
 /**
  * SPEC "Tenants and seat pools": a new workspace, its seat pools with the included seats, the

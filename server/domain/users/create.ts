@@ -7,7 +7,7 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
 import { AUDIENCE_OF_KIND } from '../../contract/seats';
-import { USER_COLUMNS, type PublicUser } from './columns';
+import { USER_COLUMNS } from './columns';
 import { getTenant } from '../tenants/tenants';
 
 const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;

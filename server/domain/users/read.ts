@@ -3,6 +3,7 @@ import type { Trx } from '../../../db/index';
 import type { listUsersInput, loginHistoryInput } from '../../contract/users';
 import { AppError } from '../../errors';
 import { cursorSchemas, decodeCursor, page } from '../pagination';
+import { SIGN_IN_REQUIRED } from '../auth/sessions';
 import { getTenant } from '../tenants/tenants';
 import { findRole, findUser } from './rules';
 import type { Audience } from '../../contract/seats';
@@ -26,6 +27,7 @@ export async function getUser(trx: Trx, id: string) {
 /** The signed-in person, their workspace and what they may do: what every page starts from. */
 export async function getMe({ trx, tenantId, userId, permissions }: { trx: Trx; tenantId: string; userId: string; permissions: ReadonlySet<string> }) {
   const user = await trx('users').where({ id: userId }).first(...USER_COLUMNS);
+  if (!user) throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED);
   const tenant = await getTenant({ trx, tenantId });
   return { user, tenant, permissions: [...permissions].sort() };
 }

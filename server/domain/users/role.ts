@@ -4,7 +4,7 @@ import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { endUserSessions } from '../auth/sessions';
 import { assertCanGrant, assertMayActOn, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser } from './rules';
-import { USER_COLUMNS, type PublicUser } from './columns';
+import { USER_COLUMNS } from './columns';
 
 export async function setUserRole(scope: Scope, input: z.output<typeof setRoleInput>) {
   const { trx, tenantId, now } = scope;

@@ -3,7 +3,7 @@ import type { RoleRow as StoredRole } from '../../../db/tables';
 import { AppError } from '../../errors';
 import type { Permission } from '../roles/built-in';
 import { AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, type SeatType } from '../../contract/seats';
-import { USER_COLUMNS, type PublicUser } from './columns';
+import { USER_COLUMNS } from './columns';
 
 
 export type RoleRow = Pick<StoredRole, 'id' | 'key' | 'name' | 'audience' | 'permissions'>;

@@ -7,7 +7,7 @@ import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { sendInvitation } from './create';
 import { assertMayActOn, findUser } from './rules';
-import { USER_COLUMNS, type PublicUser } from './columns';
+import { USER_COLUMNS } from './columns';
 import { getTenant } from '../tenants/tenants';
 
 /** Writes only what changed, and audits exactly that. */
