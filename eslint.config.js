@@ -11,7 +11,9 @@ const elements = [
   { type: 'domain', pattern: 'server/domain/**', partialMatch: false },
   { type: 'trpc', pattern: 'server/trpc/**', partialMatch: false },
   { type: 'http', pattern: 'server/http/**', partialMatch: false },
-  // Jobs, mail, Stripe. The files at server/'s root (env, errors, logger, the web entry) belong to no layer: every layer may use them.
+  // Settings, the one error type, the logger: every server layer uses them.
+  { type: 'shared', pattern: 'server/shared/**', partialMatch: false },
+  // Jobs, mail, Stripe. (server/index.ts, the web process's entry, is imported by nobody.)
   { type: 'infrastructure', pattern: 'server/*/**', partialMatch: false },
   { type: 'ui', pattern: 'app/**', partialMatch: false },
   { type: 'worker', pattern: 'worker/**', partialMatch: false },
@@ -25,9 +27,10 @@ const valuesOnly = (...types) => ({ ...to(...types), dependency: { kind: 'value'
 
 const policies = [
   // The browser bundle: values only from the contract; server code as types at most.
-  { from: { element: { type: 'ui' } }, disallow: valuesOnly('domain', 'trpc', 'http', 'infrastructure', 'worker', 'migration', 'db', 'tooling') },
+  { from: { element: { type: 'ui' } }, disallow: valuesOnly('domain', 'trpc', 'http', 'shared', 'infrastructure', 'worker', 'migration', 'db', 'tooling') },
   // The contract is plain values and zod schemas that the browser can load.
-  { from: { element: { type: 'contract' } }, disallow: to('domain', 'trpc', 'http', 'infrastructure', 'ui', 'worker', 'migration', 'db', 'tooling') },
+  { from: { element: { type: 'contract' } }, disallow: to('domain', 'trpc', 'http', 'shared', 'infrastructure', 'ui', 'worker', 'migration', 'db', 'tooling') },
+  { from: { element: { type: 'shared' } }, disallow: to('domain', 'trpc', 'http', 'infrastructure', 'ui', 'worker', 'migration', 'tooling') },
   // The domain knows nothing of how it is called.
   { from: { element: { type: 'domain' } }, disallow: to('trpc', 'http', 'ui', 'worker', 'tooling') },
   { from: { element: { type: 'infrastructure' } }, disallow: to('trpc', 'http', 'ui', 'worker', 'tooling') },
@@ -35,9 +38,9 @@ const policies = [
   { from: { element: { type: 'http' } }, disallow: to('ui', 'worker', 'tooling') },
   // The worker runs jobs with the domain; it has no web code.
   { from: { element: { type: 'worker' } }, disallow: to('trpc', 'http', 'ui', 'tooling') },
-  // A migration's SQL is frozen: it may name the web role and nothing else of ours.
-  { from: { element: { type: 'migration' } }, disallow: to('contract', 'domain', 'trpc', 'http', 'infrastructure', 'ui', 'worker', 'tooling') },
-  { from: { element: { type: 'db' } }, disallow: to('domain', 'trpc', 'http', 'infrastructure', 'ui', 'worker', 'tooling') },
+  // A migration's SQL is frozen: it imports nothing of ours.
+  { from: { element: { type: 'migration' } }, disallow: to('contract', 'domain', 'trpc', 'http', 'shared', 'infrastructure', 'ui', 'worker', 'db', 'tooling') },
+  { from: { element: { type: 'db' } }, disallow: to('domain', 'trpc', 'http', 'shared', 'infrastructure', 'ui', 'worker', 'tooling') },
   { from: { element: { type: 'db' } }, disallow: valuesOnly('contract') },
 ];
 

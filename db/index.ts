@@ -6,6 +6,7 @@ import { openTransactionsInOneMessage } from './transaction-opening';
 export { sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Opening } from './transaction-opening';
 
 /** The role the web process works as: owns nothing, not superuser, no BYPASSRLS (SPEC "Tenant isolation"). */
+// Migrations write this name out in their frozen SQL: changing it needs a migration that renames the role.
 export const WEB_ROLE = 'seatwise_web';
 
 export type Db = Knex;

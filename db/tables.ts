@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Audience, SeatType } from '../server/contract/seats';
 import type { UserStatus } from '../server/contract/statuses';
 import type { Permission } from '../server/contract/permissions';
@@ -104,8 +105,8 @@ export type AuditEventRow = {
   action: string;
   targetType: string | null;
   targetId: string | null;
-  before: unknown;
-  after: unknown;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
   ip: string | null;
   createdAt: Date;
 };
@@ -140,7 +141,7 @@ export type ApiKeyRow = {
 };
 
 /** The part of a Stripe event we act on, as the webhook validated it before storing. */
-export type StoredStripeEvent = { id: string; type: string; data: { object: { id: string; object: string; customer?: string | null; subscription?: string | null } } };
+export type StoredStripeEvent = { id: string; type: string; data: { object: { id?: string; object?: string; customer?: string | null; subscription?: string | null } } };
 
 export type StripeEventRow = { id: string; type: string; payload: StoredStripeEvent; tenantId: string | null; receivedAt: Date; processedAt: Date | null };
 
@@ -168,6 +169,21 @@ export type SeatLedgerRow = {
   createdAt: Date;
 };
 
+/** What session_actor(token_hash) returns (db/migrations), with the tenant the opening set. */
+export type SessionActorRow = {
+  tenant: string;
+  session_id: string;
+  tenant_id: string;
+  user_id: string;
+  last_seen_at: Date;
+  expires_at: Date;
+  session_idle_minutes: number;
+  status: UserStatus;
+  email: string;
+  must_change_password: boolean;
+  permissions: Permission[];
+};
+
 declare module 'knex/types/tables' {
   interface Tables {
     tenants: TenantRow;
@@ -176,7 +192,8 @@ declare module 'knex/types/tables' {
     users: UserRow;
     sessions: SessionRow;
     login_events: LoginEventRow;
-    audit_events: AuditEventRow;
+    // before/after go in as JSON text: node-pg would turn a top-level array into a PostgreSQL array.
+    audit_events: Knex.CompositeTableType<AuditEventRow, Partial<Omit<AuditEventRow, 'before' | 'after'>> & { before?: string | null; after?: string | null }>;
     one_time_tokens: OneTimeTokenRow;
     dev_mail: DevMailRow;
     rate_limits: RateLimitRow;

@@ -11,10 +11,12 @@
  * and knex calls `trx.begin(connection)` once the connection is acquired.
  */
 import type { Knex } from 'knex';
+import type { SessionActorRow } from './tables';
 
 declare const openingBrand: unique symbol;
 /** SQL text that may travel with BEGIN: made only by the builders of this module. */
-export type Opening = string & { readonly [openingBrand]: true };
+/** `Row` is the shape of the rows the opening statement returns, declared beside its SQL by its builder. */
+export type Opening<Row = Record<string, unknown>> = string & { readonly [openingBrand]: true; readonly rows?: Row[] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -30,9 +32,9 @@ export function tenantOpening(tenantId: string): Opening {
  * its token's hash (session_actor(), migration 20261123060000), and its tenant set for the
  * transaction. One row, or none for an unknown token.
  */
-export function sessionOpening(tokenHash: string): Opening {
+export function sessionOpening(tokenHash: string): Opening<SessionActorRow> {
   if (typeof tokenHash !== 'string' || !SHA256_HEX.test(tokenHash)) throw new Error('A token hash is a SHA-256 hex digest.');
-  return `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a` as Opening;
+  return `select set_config('app.tenant_id', a.tenant_id::text, true) as tenant, a.* from session_actor('${tokenHash}') a` as Opening<SessionActorRow>;
 }
 
 type OpeningConfig = { opening?: Opening; onOpen?: (rows: Record<string, unknown>[]) => void; readOnly?: boolean };
@@ -84,16 +86,16 @@ export function openTransactionsInOneMessage(db: Knex, onLateCommitError: LateCo
  * Should that COMMIT fail, the caller has its answer already; the failure goes to createDb's
  * `onLateCommitError`.
  */
-export async function transactionOpenedWith<T>(
+export async function transactionOpenedWith<T, Row>(
   db: Knex,
-  opening: Opening,
-  fn: (trx: Knex.Transaction, opened: Record<string, unknown>[]) => Promise<T>,
+  opening: Opening<Row>,
+  fn: (trx: Knex.Transaction, opened: Row[]) => Promise<T>,
   { readOnly = false } = {},
 ): Promise<T> {
   // A nested transaction would begin with a savepoint, where the opening would not run.
   if (db.isTransaction) throw new Error('A tenant transaction cannot be nested in another transaction.');
-  let opened: Record<string, unknown>[] = [];
-  const config = { opening, onOpen: (rows) => (opened = rows), readOnly } as OpeningConfig as Knex.TransactionConfig;
+  let opened: Row[] = [];
+  const config = { opening, onOpen: (rows) => (opened = rows as Row[]), readOnly } as OpeningConfig as Knex.TransactionConfig;
   if (!readOnly) return db.transaction((trx) => fn(trx, opened), config);
   return new Promise<T>((resolve, reject) => {
     let answered = false;

@@ -3,9 +3,9 @@ import { pathToFileURL } from 'node:url';
 import type { ServerBuild } from '@remix-run/node';
 import { createDb, WEB_ROLE } from '../db/index';
 import { createApp } from './http/app';
-import { loadEnv } from './env';
+import { loadEnv } from './shared/env';
 import { createJobSender } from './jobs/index';
-import { createLogger } from './logger';
+import { createLogger } from './shared/logger';
 import { createStripeClient } from './stripe/client';
 
 const env = loadEnv();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EMULATOR_WEBHOOK_SECRET } from '../server/env';
+import { EMULATOR_WEBHOOK_SECRET } from '../server/shared/env';
 import { startBilling } from './helpers/billing';
 import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv } from '../server/env';
+import { EnvError, parseEnv } from '../server/shared/env';
 
 function problems(source: Record<string, string>) {
   try {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../db/embedded';
-import { EMULATOR_WEBHOOK_SECRET } from '../server/env';
+import { EMULATOR_WEBHOOK_SECRET } from '../server/shared/env';
 import { integrationProcedures } from '../server/http/openapi';
 import { startStripeEmulator } from '../server/stripe/emulator';
 import { appRouter } from '../server/trpc/router';

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/index';
 import { devMailbox } from '../server/http/dev-mailbox';
 import { NOT_AN_EMAIL } from '../server/domain/auth/sign-in';
-import { EMULATOR_WEBHOOK_SECRET } from '../server/env';
+import { EMULATOR_WEBHOOK_SECRET } from '../server/shared/env';
 import { createTestApp, memoryCookies, startHttp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { signupInput, signUp } from './helpers/factories';

@@ -10,7 +10,7 @@ import { createDb, WEB_ROLE } from '../db/index';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { ensureDatabase } from '../db/migrate';
 import { migrateLatest } from '../server/jobs/queues-setup';
-import { parseEnv } from '../server/env';
+import { parseEnv } from '../server/shared/env';
 import { createJobSender } from '../server/jobs/index';
 import { startWorker } from '../worker/worker';
 import { createClock, createTestApp, startHttp } from './helpers/app';

@@ -1,16 +1,15 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 const TENANT_TABLES = ['seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens'];
 
 export async function up(knex: Knex) {
   await knex.raw(`
     do $$ begin
-      if not exists (select from pg_roles where rolname = '${WEB_ROLE}') then
-        create role ${WEB_ROLE} nologin nosuperuser nobypassrls noinherit;
+      if not exists (select from pg_roles where rolname = 'seatwise_web') then
+        create role seatwise_web nologin nosuperuser nobypassrls noinherit;
       end if;
     end $$;
-    grant ${WEB_ROLE} to current_user;
+    grant seatwise_web to current_user;
 
     create type seat_type as enum ('standard', 'client', 'api');
     create type user_status as enum ('invited', 'active', 'suspended', 'locked', 'deactivated', 'banned');
@@ -166,8 +165,8 @@ export async function up(knex: Knex) {
     alter table tenants force row level security;
     create policy tenant_isolation on tenants
       using (id = current_tenant_id()) with check (id = current_tenant_id());
-    grant usage on schema public to ${WEB_ROLE};
-    grant select, insert, update on tenants to ${WEB_ROLE};
+    grant usage on schema public to seatwise_web;
+    grant select, insert, update on tenants to seatwise_web;
   `);
 
   for (const table of TENANT_TABLES) {
@@ -176,18 +175,18 @@ export async function up(knex: Knex) {
       alter table ${table} force row level security;
       create policy tenant_isolation on ${table}
         using (tenant_id = current_tenant_id()) with check (tenant_id = current_tenant_id());
-      grant select, insert, update on ${table} to ${WEB_ROLE};
+      grant select, insert, update on ${table} to seatwise_web;
     `);
   }
-  await knex.raw(`grant delete on sessions, one_time_tokens to ${WEB_ROLE}`);
+  await knex.raw(`grant delete on sessions, one_time_tokens to seatwise_web`);
 
   // pg-boss's schema is part of ours so that the web role can enqueue jobs inside its own
   // transactions (STYLE: jobs are enqueued in the caller's transaction).
   await knex.raw(PGBOSS_SCHEMA_V24);
   await knex.raw(`
-    grant usage on schema pgboss to ${WEB_ROLE};
-    grant select on pgboss.queue to ${WEB_ROLE};
-    grant insert, select (id) on pgboss.job to ${WEB_ROLE};
+    grant usage on schema pgboss to seatwise_web;
+    grant select on pgboss.queue to seatwise_web;
+    grant insert, select (id) on pgboss.job to seatwise_web;
   `);
 }
 
@@ -197,7 +196,7 @@ export async function down(knex: Knex) {
     drop table dev_mail, one_time_tokens, audit_events, login_events, sessions, users, roles, seat_pools, tenants;
     drop function current_tenant_id();
     drop type role_audience, user_status, seat_type;
-    revoke usage on schema public from ${WEB_ROLE};
+    revoke usage on schema public from seatwise_web;
   `);
 }
 

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /**
  * Fixed-window counters shared by every web instance (a counter in memory would let each instance
@@ -13,7 +12,7 @@ export async function up(knex: Knex) {
       hits int not null default 1,
       primary key (key, window_start)
     );
-    grant select, insert, update, delete on rate_limits to ${WEB_ROLE};
+    grant select, insert, update, delete on rate_limits to seatwise_web;
   `);
 }
 

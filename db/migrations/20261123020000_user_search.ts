@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /**
  * users.list searches names, email and user name by case-insensitive substring; a trigram index
@@ -27,7 +26,7 @@ export async function up(knex: Knex) {
       end
       $fn$;
     revoke all on function user_search_ids(text) from public;
-    grant execute on function user_search_ids(text) to ${WEB_ROLE};
+    grant execute on function user_search_ids(text) to seatwise_web;
     create index users_search on users using gin (
       lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, '')) gin_trgm_ops
     );

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /** SPEC "API users and keys": only a SHA-256 hash and a short visible prefix are kept. */
 export async function up(knex: Knex) {
@@ -23,7 +22,7 @@ export async function up(knex: Knex) {
     alter table api_keys force row level security;
     create policy tenant_isolation on api_keys
       using (tenant_id = current_tenant_id()) with check (tenant_id = current_tenant_id());
-    grant select, insert, update on api_keys to ${WEB_ROLE};
+    grant select, insert, update on api_keys to seatwise_web;
   `);
 }
 

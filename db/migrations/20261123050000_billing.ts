@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /**
  * SPEC §5: events are stored once by id (before any tenant is known: privileged only), the
@@ -49,7 +48,7 @@ export async function up(knex: Knex) {
       alter table ${table} force row level security;
       create policy tenant_isolation on ${table}
         using (tenant_id = current_tenant_id()) with check (tenant_id = current_tenant_id());
-      grant select on ${table} to ${WEB_ROLE};
+      grant select on ${table} to seatwise_web;
     `);
   }
 }

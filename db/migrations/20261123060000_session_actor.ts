@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /**
  * A session cookie names no tenant, and row-level security hides every session until a tenant is
@@ -22,7 +21,7 @@ export async function up(knex: Knex) {
         where s.token_hash = session_actor.token_hash
       $fn$;
     revoke all on function session_actor(text) from public;
-    grant execute on function session_actor(text) to ${WEB_ROLE};
+    grant execute on function session_actor(text) to seatwise_web;
   `);
 }
 

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { WEB_ROLE } from '../index';
 
 /**
  * Both functions run on every request that uses them, so each connection should plan their query
@@ -42,7 +41,7 @@ export async function up(knex: Knex) {
       end
       $fn$;
     revoke all on function user_search_rows(text) from public;
-    grant execute on function user_search_rows(text) to ${WEB_ROLE};
+    grant execute on function user_search_rows(text) to seatwise_web;
     drop function user_search_ids(text);
   `);
 }
@@ -70,7 +69,7 @@ export async function down(knex: Knex) {
       end
       $fn$;
     revoke all on function user_search_ids(text) from public;
-    grant execute on function user_search_ids(text) to ${WEB_ROLE};
+    grant execute on function user_search_ids(text) to seatwise_web;
     drop function user_search_rows(text);
   `);
 }

@@ -1,3 +1,5 @@
+import type { SeatType } from './seats';
+
 /**
  * SPEC "Status and seats": the statuses, which of them hold a seat, and every transition with who
  * makes it. server/domain/users/status.ts has one routine per transition and checks this table;
@@ -58,6 +60,15 @@ export const SYSTEM_TRANSITIONS = {
   /** The inactivity sweep: every seat holder who has been away too long. */
   sweep: { from: SEAT_HOLDING, to: 'deactivated' },
 } as const satisfies Record<string, { from: readonly UserStatus[]; to: UserStatus }>;
+
+/** Where a new user starts: a person who set a password at sign-up and an API user are active; an invitee is invited. */
+export const statusAtCreation = ({ kind, hasPassword }: { kind: SeatType; hasPassword: boolean }): UserStatus =>
+  kind === 'api' || hasPassword ? 'active' : 'invited';
+
+/** The statuses an admin moves a user to that take their access away. */
+export const ENDS_ACCESS = ['suspended', 'deactivated', 'banned'] as const satisfies readonly UserStatus[];
+export type EndsAccess = (typeof ENDS_ACCESS)[number];
+export const endsAccess = (status: UserStatus): status is EndsAccess => (ENDS_ACCESS as readonly UserStatus[]).includes(status);
 
 /** Who may get and complete a password reset: it can unlock a locked user but never revive a blocked one. */
 export const MAY_RESET_PASSWORD: readonly UserStatus[] = ['active', ...SYSTEM_TRANSITIONS.unlock.from];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { isoDateTimeSchema, isStorableText } from '../contract/fields';
 
 /** Opaque keyset cursors: the last row's sort values, so pages never skip or repeat rows. */

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index';
-import type { Env } from '../env';
-import { AppError } from '../errors';
+import type { Env } from '../shared/env';
+import { AppError } from '../shared/errors';
 
 export type RateLimit = { name: string; max: number; windowSeconds: number; message: string };
 

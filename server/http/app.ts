@@ -9,7 +9,7 @@ import { limitBodies } from './body-limit';
 import { health } from './health';
 import { jsonBodiesOnly, noStore, refuseKeysInUrls } from './request-guards';
 import { withPageErrors } from './page-errors';
-import { safePath } from '../logger';
+import { safePath } from '../shared/logger';
 import { stripeWebhook } from './stripe-webhook';
 import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from '../trpc/context';

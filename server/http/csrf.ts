@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { sessionCookie } from '../domain/auth/sessions';
-import type { Env } from '../env';
+import type { Env } from '../shared/env';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

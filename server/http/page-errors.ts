@@ -1,7 +1,7 @@
 import { json, type ServerBuild } from '@remix-run/node';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { fromDatabaseError } from '../errors';
+import { fromDatabaseError } from '../shared/errors';
 import { errorDetails } from '../trpc/trpc';
 
 const GRANT_HINT = 'Ask an Owner or an Admin of your workspace: they can give your role the permission.';

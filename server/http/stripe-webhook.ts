@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 import { unstorableTextPath } from '../contract/fields';
 import type { Db } from '../../db/index';
-import type { Env } from '../env';
+import type { Env } from '../shared/env';
 import type { JobSender } from '../jobs/index';
 import { stripeEvent } from '../jobs/stripe-event';
 import type { Logger } from 'pino';
@@ -20,8 +20,8 @@ const stripeEventSchema = z.looseObject({
   type: z.string().regex(/^[a-z0-9_.]{1,100}$/, 'type must be a Stripe event type'),
   data: z.looseObject({
     object: z.looseObject({
-      id: z.string().max(255),
-      object: z.string().max(100),
+      id: z.string().max(255).optional(),
+      object: z.string().max(100).optional(),
       customer: z.string().max(255).nullish(),
       subscription: z.string().max(255).nullish(),
     }),

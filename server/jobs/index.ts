@@ -65,7 +65,7 @@ export function createJobSender(): JobSender {
   const many = async (trx: Trx, job: JobDefinition, payloads: unknown[]) => {
     if (!payloads.length) return;
     const jobs = payloads.map((p) => ({ name: job.name, data: job.payload.parse(p) as object }));
-    await boss.insert(jobs, { db: knexExecutor(trx) } as never);
+    await boss.insert(jobs, { db: knexExecutor(trx) });
   };
   return Object.assign(send, { many });
 }

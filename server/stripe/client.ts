@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { Env } from '../env';
+import type { Env } from '../shared/env';
 
 /**
  * The real SDK either way: pointed at Stripe with real keys, or at the local emulator in test

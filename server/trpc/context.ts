@@ -2,14 +2,14 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/index';
-import type { Env } from '../env';
+import type { Env } from '../shared/env';
 import type { JobSender } from '../jobs/index';
 import { TRPCError } from '@trpc/server';
 import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys/keys';
 import { RATE_LIMITS } from '../domain/rate-limits';
 import type { RequestMeta } from '../domain/scope';
 import { sessionCookie, type SessionActor } from '../domain/auth/sessions';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 
 /** What every request shares: built once per process, replaced wholesale in tests. */
 export type Deps = {

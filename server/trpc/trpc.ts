@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { withTenant, type Trx } from '../../db/index';
-import { AppError, fromDatabaseError } from '../errors';
+import { AppError, fromDatabaseError } from '../shared/errors';
 import type { Permission } from '../domain/roles/built-in';
 import { UNSTORABLE_TEXT, unstorableTextPath } from '../contract/fields';
 import type { Scope } from '../domain/scope';

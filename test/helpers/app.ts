@@ -3,7 +3,7 @@ import type { ServerBuild } from '@remix-run/node';
 import pino from 'pino';
 import { onCleanup } from '../setup/cleanup';
 import { createApp } from '../../server/http/app';
-import { parseEnv, type Env } from '../../server/env';
+import { parseEnv, type Env } from '../../server/shared/env';
 import { createJobSender } from '../../server/jobs/index';
 import { createStripeClient } from '../../server/stripe/client';
 import { createContext, type CookieJar, type Deps } from '../../server/trpc/context';

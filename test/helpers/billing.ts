@@ -1,6 +1,6 @@
 import { startStripeEmulator } from '../../server/stripe/emulator';
 import { startWorker } from '../../worker/worker';
-import { EMULATOR_WEBHOOK_SECRET } from '../../server/env';
+import { EMULATOR_WEBHOOK_SECRET } from '../../server/shared/env';
 import { createTestApp, silentLog, startHttp } from './app';
 import { onCleanup } from '../setup/cleanup';
 

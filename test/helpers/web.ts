@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerBuild } from '@remix-run/node';
 import { freePort } from '../../db/embedded';
-import { EMULATOR_WEBHOOK_SECRET } from '../../server/env';
+import { EMULATOR_WEBHOOK_SECRET } from '../../server/shared/env';
 import { startStripeEmulator } from '../../server/stripe/emulator';
 import { startWorker } from '../../worker/worker';
 import { onCleanup } from '../setup/cleanup';

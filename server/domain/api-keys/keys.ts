@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Db, Trx } from '../../../db/index';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import type { createApiKeyInput } from '../../contract/api-keys';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './key-format';
 import { writeAudit, type AuditActor } from '../audit/write';

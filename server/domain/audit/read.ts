@@ -1,26 +1,15 @@
+import type { AuditEventRow } from '../../../db/tables';
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
 import type { listAuditInput } from '../../contract/audit';
 import { cursorSchemas, decodeCursor, page } from '../pagination';
 
-export type AuditEvent = {
-  id: string;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  ip: string | null;
-  createdAt: Date;
-};
+export type AuditEvent = Omit<AuditEventRow, 'tenantId'>;
 
 /** Newest first; `action` matches a prefix, so `user.` lists every user change. */
 export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>) {
   const after = decodeCursor(input.cursor, cursorSchemas.serialId);
-  const rows = await trx('audit_events')
+  const rows: AuditEvent[] = await trx('audit_events')
     .modify((q) => {
       if (input.actorId) q.where({ actorId: input.actorId });
       if (input.targetId) q.where({ targetId: input.targetId });
@@ -32,5 +21,5 @@ export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>
     .orderBy('id', 'desc')
     .limit(input.limit + 1)
     .select('id', 'actorType', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'before', 'after', 'ip', 'createdAt');
-  return page(rows as AuditEvent[], input.limit, (row) => [Number(row.id)]);
+  return page(rows, input.limit, (row) => [Number(row.id)]);
 }

@@ -1,11 +1,10 @@
 import type { Db } from '../../../db/index';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { RequestMeta } from '../scope';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
-import type { PublicUser } from '../users/columns';
 import { acceptInvitationStatus } from '../users/status';
 
 export const INVITATION_INVALID =
@@ -53,5 +52,5 @@ export async function acceptInvitation({
     },
   });
   if (!result) throw new AppError('BAD_REQUEST', INVITATION_INVALID, { reason: 'LINK_INVALID' });
-  return result as { user: PublicUser; session: { token: string; expiresAt: Date } };
+  return result;
 }

@@ -41,7 +41,7 @@ export async function issueOneTimeToken({
  * Marks the token used and returns its user, or null when it is unknown, used or expired. The
  * conditional update makes it single-use even when two requests race with the same link.
  */
-export async function consumeOneTimeToken({
+export async function consumeOneTimeToken<T>({
   ownerDb,
   db,
   token,
@@ -55,8 +55,8 @@ export async function consumeOneTimeToken({
   purpose: TokenPurpose;
   now: Date;
   /** Runs in the same transaction as the consumption: if it fails, the link stays usable. */
-  then: (trx: Trx, owner: { tenantId: string; userId: string }) => Promise<unknown>;
-}) {
+  then: (trx: Trx, owner: { tenantId: string; userId: string }) => Promise<T | null>;
+}): Promise<T | null> {
   const tokenHash = hashToken(token);
   const found = await ownerDb('one_time_tokens').where({ tokenHash, purpose }).first('tenantId');
   if (!found) return null;

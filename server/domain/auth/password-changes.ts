@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { withTenant, type Db, type Trx } from '../../../db/index';
-import type { Env } from '../../env';
-import { AppError } from '../../errors';
+import type { Env } from '../../shared/env';
+import { AppError } from '../../shared/errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput } from '../../contract/auth';
@@ -11,7 +11,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
 import { createSession, endUserSessions } from './sessions';
-import { USER_COLUMNS, type PublicUser } from '../users/columns';
+import { USER_COLUMNS } from '../users/columns';
 import { MAY_RESET_PASSWORD } from '../../contract/statuses';
 import { unlockByReset } from '../users/status';
 import { findWorkspace } from '../tenants/workspaces';
@@ -133,7 +133,8 @@ export async function resetPassword({
     purpose: 'password_reset',
     now,
     then: async (trx, { tenantId, userId }) => {
-      const current = await trx('users').where({ id: userId }).first('status');
+      // Locked: an admin suspending the user meanwhile either waits for this reset or is seen by it.
+      const current = await trx('users').where({ id: userId }).forUpdate().first('status');
       if (!current || !MAY_RESET_PASSWORD.includes(current.status)) return null;
       const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
       await endUserSessions({ trx, userId });
@@ -142,7 +143,7 @@ export async function resetPassword({
     },
   });
   if (!result) throw new AppError('BAD_REQUEST', RESET_LINK_INVALID, { reason: 'LINK_INVALID' });
-  return result as { user: PublicUser; session: { token: string; expiresAt: Date } };
+  return result;
 }
 
 /** Other browsers signed in as this user are signed out; this one stays. */

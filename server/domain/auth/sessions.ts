@@ -1,7 +1,7 @@
 import { sessionOpening, transactionOpenedWith, type Db, type Trx } from '../../../db/index';
 import { getTenant } from '../tenants/tenants';
-import { AppError } from '../../errors';
-import type { Env } from '../../env';
+import { AppError } from '../../shared/errors';
+import type { Env } from '../../shared/env';
 import type { Permission } from '../roles/built-in';
 import { hashToken, newToken } from './tokens';
 
@@ -41,19 +41,6 @@ export async function createSession({
   return { id: session.id as string, token, expiresAt };
 }
 
-type SessionRow = {
-  session_id: string;
-  tenant_id: string;
-  user_id: string;
-  last_seen_at: Date;
-  expires_at: Date;
-  session_idle_minutes: number;
-  status: string;
-  email: string;
-  must_change_password: boolean;
-  permissions: Permission[];
-};
-
 export const SIGN_IN_REQUIRED = 'Please sign in to continue.';
 
 /**
@@ -69,8 +56,7 @@ export async function withSession<T>(
   const outcome = await transactionOpenedWith(
     db,
     sessionOpening(hashToken(token)),
-    async (trx, [found]) => {
-      const row = found as SessionRow | undefined;
+    async (trx, [row]) => {
       if (!row) return { refused: true as const };
       const idleDeadline = row.last_seen_at.getTime() + row.session_idle_minutes * 60_000;
       if (now >= row.expires_at || now.getTime() >= idleDeadline || row.status !== 'active') {

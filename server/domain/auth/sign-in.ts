@@ -1,6 +1,6 @@
 import { withTenant, type Db, type Trx } from '../../../db/index';
-import type { Env } from '../../env';
-import { AppError } from '../../errors';
+import type { Env } from '../../shared/env';
+import { AppError } from '../../shared/errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import type { LoginInput } from '../../contract/auth';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { z } from 'zod';
 import { withTenant, type Db, type Trx } from '../../../db/index';
-import type { Env } from '../../env';
-import { AppError } from '../../errors';
+import type { Env } from '../../shared/env';
+import { AppError } from '../../shared/errors';
 import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import type { createCheckoutInput } from '../../contract/billing';
@@ -98,7 +98,7 @@ export async function billingHistory(trx: Trx) {
 /** Confirmed once the checkout's subscription is stored and live: the page polls this after Checkout. */
 export async function checkoutStatus(trx: Trx, sessionId: string) {
   const sub = await trx('subscriptions').where({ checkoutSessionId: sessionId }).first('status', 'seatType', 'quantity');
-  return sub && LIVE.has(sub.status) ? { status: 'confirmed' as const, seatType: sub.seatType as SeatType, quantity: sub.quantity as number } : { status: 'pending' as const };
+  return sub?.seatType && LIVE.has(sub.status) ? { status: 'confirmed' as const, seatType: sub.seatType, quantity: sub.quantity } : { status: 'pending' as const };
 }
 
 
@@ -157,7 +157,7 @@ export async function processStripeEvent({ db, stripe, env, jobs, eventId, now }
           to: a.email,
           template: 'seats-changed',
           tenantId: tenant.id,
-          data: { tenantName: tenant.name, label: LABEL[pool.seatType as SeatType], before: pool.purchased, after, added: after - pool.purchased },
+          data: { tenantName: tenant.name, label: LABEL[pool.seatType], before: pool.purchased, after, added: after - pool.purchased },
         })),
       );
       await checkSeatThresholds({ trx, tenantId: tenant.id, seatType: pool.seatType, jobs });

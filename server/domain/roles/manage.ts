@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import type { createRoleInput, updateRoleInput } from '../../contract/roles';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';

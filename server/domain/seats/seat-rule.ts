@@ -1,7 +1,7 @@
 import type { Trx } from '../../../db/index';
 import { SEAT_TYPES, type SeatType } from '../../contract/seats';
 import { SEAT_HOLDING, STATUSES, type UserStatus } from '../../contract/statuses';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 
 
 export type SeatPoolSummary = {

@@ -1,6 +1,7 @@
+import { statusAtCreation } from '../../contract/statuses';
 import { randomUUID } from 'node:crypto';
 import { withTenant, type Db } from '../../../db/index';
-import type { Env } from '../../env';
+import type { Env } from '../../shared/env';
 import type { JobSender } from '../../jobs/index';
 import { emailSend } from '../../jobs/email-send';
 import type { SignupInput } from '../../contract/auth';
@@ -54,7 +55,7 @@ export async function signup({
         lastName: input.lastName,
         displayName: `${input.firstName} ${input.lastName}`,
         roleId: roleIds.get('owner'),
-        status: 'active',
+        status: statusAtCreation({ kind: 'standard', hasPassword: true }),
         passwordHash,
         lastSignInAt: now,
         lastActivityAt: now,

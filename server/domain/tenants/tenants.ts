@@ -1,5 +1,5 @@
 import type { Trx } from '../../../db/index';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 
 export const TENANT_COLUMNS = [
   'id', 'slug', 'name', 'inactivityDays', 'inactivityWarningDays', 'lockoutThreshold', 'sessionIdleMinutes',

@@ -1,3 +1,4 @@
+import { statusAtCreation } from '../../contract/statuses';
 import type { z } from 'zod';
 import { emailSend } from '../../jobs/email-send';
 import type { createUserInput } from '../../contract/users';
@@ -56,7 +57,7 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
       timeZone: input.timeZone ?? 'UTC',
       locale: input.locale ?? 'en',
       samlNameId: input.samlNameId ?? null,
-      status: input.kind === 'api' ? 'active' : 'invited',
+      status: statusAtCreation({ kind: input.kind, hasPassword: false }),
       createdAt: now,
       updatedAt: now,
     })

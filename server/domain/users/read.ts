@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
+import type { LoginEventRow } from '../../../db/tables';
 import type { listUsersInput, loginHistoryInput } from '../../contract/users';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import { cursorSchemas, decodeCursor, page } from '../pagination';
 import { SIGN_IN_REQUIRED } from '../auth/sessions';
 import { getTenant } from '../tenants/tenants';
@@ -48,7 +49,7 @@ const SORTS = {
 export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
   const sort = SORTS[input.sort];
   const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor);
-  // The indexed match (migrations 20261123020000_user_search, 20261123070000_plan_once): a
+  // The indexed match (migrations 20261123020000_user_search, 20261123070000_request_functions, 20261201000000_sql_request_functions): a
   // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
   const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   const source = search ? trx.raw('user_search_rows(?) as users', [search]) : trx.raw('users');
@@ -73,24 +74,16 @@ export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>
   return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
 }
 
-export type LoginEvent = {
-  id: string;
-  createdAt: Date;
-  result: string;
-  message: string;
-  ip: string | null;
-  userAgent: string | null;
-  email: string;
-};
+export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email'>;
 
 export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
   await findUser(trx, input.id);
   const after = decodeCursor(input.cursor, cursorSchemas.serialId);
-  const rows = await trx('login_events')
+  const rows: LoginEvent[] = await trx('login_events')
     .where({ userId: input.id })
     .modify((q) => (after ? q.where('id', '<', after[0]) : q))
     .orderBy('id', 'desc')
     .limit(input.limit + 1)
     .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');
-  return page(rows as LoginEvent[], input.limit, (row) => [Number(row.id)]);
+  return page(rows, input.limit, (row) => [Number(row.id)]);
 }

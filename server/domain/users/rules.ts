@@ -1,6 +1,6 @@
 import type { Trx } from '../../../db/index';
 import type { RoleRow as StoredRole } from '../../../db/tables';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import type { Permission } from '../roles/built-in';
 import { AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, type SeatType } from '../../contract/seats';
 import { USER_COLUMNS } from './columns';

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
-import { SEAT_HOLDING, SYSTEM_TRANSITIONS, mayAdminMove, statusVerb, transitionRefusal, type UserStatus } from '../../contract/statuses';
+import { SEAT_HOLDING, SYSTEM_TRANSITIONS, endsAccess, mayAdminMove, statusVerb, transitionRefusal, type EndsAccess, type UserStatus } from '../../contract/statuses';
 import type { setStatusInput } from '../../contract/users';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import type { AuditActor } from '../audit/write';
 import { writeAudit } from '../audit/write';
 import { endUserSessions } from '../auth/sessions';
@@ -18,8 +18,6 @@ import { assertMayActOn, assertNotLastActiveOwner, findUser } from './rules';
  * The status module: every change of a user's status is one of the routines below, each checking
  * the transition table in server/contract/statuses.ts. Nothing else writes users.status.
  */
-
-type EndsAccess = 'suspended' | 'deactivated' | 'banned';
 
 export type EndedUser = { id: string; kind: string; previous: UserStatus; email: string; displayName: string; lastActivity: Date };
 
@@ -105,8 +103,11 @@ export async function endAccess({
 }
 
 /** The inactivity sweep's transition: every seat holder the condition names, to deactivated. */
-export function deactivateForInactivity(args: { trx: Trx; tenantId: string; which: Knex.Raw; reason: string; now: Date }) {
+export async function deactivateForInactivity(args: { trx: Trx; tenantId: string; which: Knex.Raw; reason: string; now: Date }) {
   const { from, to } = SYSTEM_TRANSITIONS.sweep;
+  // The lock assertNotLastActiveOwner takes: an admin suspending one Owner while the sweep
+  // deactivates another take turns, and the later one sees the earlier's result.
+  await args.trx('tenants').where({ id: args.tenantId }).forUpdate().first('id');
   return endAccess({ ...args, from, to, actor: { type: 'worker', label: 'inactivity sweep' } });
 }
 
@@ -222,11 +223,11 @@ export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof s
   if (!mayAdminMove(user.status, input.status)) {
     throw new AppError('BAD_REQUEST', transitionRefusal(user.status, input.status), { field: 'status', reason: 'TRANSITION' });
   }
-  if (input.status === 'active') return reactivate(scope, user);
-  if (input.status === 'banned' && !input.reason) {
+  const to = input.status;
+  if (!endsAccess(to)) return reactivate(scope, user);
+  if (to === 'banned' && !input.reason) {
     throw new AppError('BAD_REQUEST', 'Give a reason for the ban. It is kept with the user.', { field: 'reason' });
   }
-  const to = input.status as EndsAccess;
   await assertNotLastActiveOwner(trx, tenantId, user, statusVerb(to));
   await endAccess({
     trx,

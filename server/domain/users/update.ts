@@ -1,6 +1,6 @@
 import { MAY_RESET_PASSWORD } from '../../contract/statuses';
 import type { z } from 'zod';
-import { AppError } from '../../errors';
+import { AppError } from '../../shared/errors';
 import { emailSend } from '../../jobs/email-send';
 import type { requirePasswordChangeInput, updateUserInput } from '../../contract/users';
 import { writeAudit } from '../audit/write';
