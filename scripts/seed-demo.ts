@@ -1,6 +1,6 @@
 import { createDb, WEB_ROLE } from '../db/index';
 import { signup } from '../server/domain/tenants/signup';
-import { parseEnv } from '../server/env';
+import { parseEnv } from '../server/shared/env';
 import { createJobSender } from '../server/jobs/index';
 
 export const DEMO = { slug: 'demo', email: 'owner@demo.test', password: 'demo-password-1234' };

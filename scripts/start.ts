@@ -10,7 +10,7 @@ import net from 'node:net';
 import { stopPostgresOnlyWhenAsked } from '../db/embedded';
 import { localDatabase } from '../db/local';
 import { migrateLatest } from '../server/jobs/queues-setup';
-import { EnvError, parseEnv } from '../server/env';
+import { EnvError, parseEnv } from '../server/shared/env';
 import { startStripeEmulator } from '../server/stripe/emulator';
 
 const LOCK = '.data/seatwise.pid';

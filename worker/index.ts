@@ -1,5 +1,5 @@
-import { loadEnv } from '../server/env';
-import { createLogger } from '../server/logger';
+import { loadEnv } from '../server/shared/env';
+import { createLogger } from '../server/shared/logger';
 import { sweepHoldFromEnv } from './handlers/deactivate-inactive';
 import { startWorker } from './worker';
 

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { createDb } from '../db/index';
-import type { Env } from '../server/env';
+import type { Env } from '../server/shared/env';
 import { deactivateInactive } from '../server/jobs/deactivate-inactive';
 import { emailSend } from '../server/jobs/email-send';
 import { ensureQueues } from '../server/jobs/index';

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/index';
 import { processStripeEvent } from '../../server/domain/billing/stripe-billing';
-import type { Env } from '../../server/env';
+import type { Env } from '../../server/shared/env';
 import { createJobSender } from '../../server/jobs/index';
 import { stripeEvent } from '../../server/jobs/stripe-event';
 
