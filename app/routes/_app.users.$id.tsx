@@ -12,7 +12,7 @@ import { requireMe } from '~/utils/session.server';
 import { createApiKeyInput, revokeApiKeyInput } from '../../server/contract/api-keys';
 import { isoDateTimeSchema } from '../../server/contract/fields';
 import { AUDIENCE_OF_KIND, SEAT_LABELS } from '../../server/contract/seats';
-import { ADMIN_TRANSITIONS, SEAT_HOLDING } from '../../server/contract/statuses';
+import { ADMIN_TRANSITIONS, MAY_RESET_PASSWORD, SEAT_HOLDING, endsAccess, mayGetInvitation } from '../../server/contract/statuses';
 import { requirePasswordChangeInput, setRoleInput, setStatusInput, updateUserInput } from '../../server/contract/users';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.displayName ?? 'User'} · Seatwise` }];
@@ -276,7 +276,7 @@ function UserPage() {
               <input type="hidden" name="status" value={confirm.to} />
               <p>
                 Change {user.displayName} from <StatusBadge status={user.status} /> to <StatusBadge status={confirm.to} />?
-                {confirm.to !== 'active' ? ' They are signed out at once.' : ''}
+                {endsAccess(confirm.to) ? ' They are signed out at once.' : ''}
                 {SEAT_HOLDING.includes(confirm.to) ? '' : ' Their seat is released.'}
               </p>
               <label>
@@ -315,21 +315,21 @@ function UserPage() {
                   {user.mustChangePassword ? 'Do not require a password change' : 'Require a password change at next sign-in'}
                 </button>
               </Form>
-              {user.status === 'invited' ? (
+              {mayGetInvitation(user.status) ? (
                 <Form method="post">
                   <input type="hidden" name="intent" value="resendInvitation" />
                   <button type="submit" className="secondary">
                     Resend invitation
                   </button>
                 </Form>
-              ) : (
+              ) : MAY_RESET_PASSWORD.includes(user.status) ? (
                 <Form method="post">
                   <input type="hidden" name="intent" value="sendPasswordReset" />
                   <button type="submit" className="secondary">
                     Send password reset link
                   </button>
                 </Form>
-              )}
+              ) : null}
             </div>
           ) : null}
         </div>

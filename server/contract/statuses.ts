@@ -61,6 +61,12 @@ export const SYSTEM_TRANSITIONS = {
   sweep: { from: SEAT_HOLDING, to: 'deactivated' },
 } as const satisfies Record<string, { from: readonly UserStatus[]; to: UserStatus }>;
 
+/** SPEC "Sign-in": only an active user signs in, keeps a session or uses an API key. */
+export const hasAccess = (status: UserStatus) => status === 'active';
+
+/** Only an invited user gets (another) invitation. */
+export const mayGetInvitation = (status: UserStatus) => status === 'invited';
+
 /** Where a new user starts: a person who set a password at sign-up and an API user are active; an invitee is invited. */
 export const statusAtCreation = ({ kind, hasPassword }: { kind: SeatType; hasPassword: boolean }): UserStatus =>
   kind === 'api' || hasPassword ? 'active' : 'invited';

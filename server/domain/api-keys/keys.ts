@@ -1,3 +1,4 @@
+import { hasAccess, type UserStatus } from '../../contract/statuses';
 import type { z } from 'zod';
 import type { Db, Trx } from '../../../db/index';
 import { AppError } from '../../shared/errors';
@@ -47,7 +48,7 @@ export async function resolveApiKey({
     throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
   }
   // One round trip: the key, its user and role, and this request's hit in the key's rate limit.
-  type KeyRow = { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: string; email: string; permissions: Permission[]; hits: number };
+  type KeyRow = { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: UserStatus; email: string; permissions: Permission[]; hits: number };
   const { rows } = await ownerDb.raw<{ rows: KeyRow[] }>(
     `with k as (
        select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
@@ -64,7 +65,7 @@ export async function resolveApiKey({
   if (row.expires_at && row.expires_at <= now) {
     throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expires_at.toISOString()}.`, { reason: 'KEY_EXPIRED' });
   }
-  if (row.status !== 'active') {
+  if (!hasAccess(row.status)) {
     throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
   }
   refuseOverLimit(limit, row.hits, now);
@@ -99,7 +100,7 @@ async function findApiUser(trx: Trx, userId: string) {
 export async function createApiKey(scope: Scope, input: z.output<typeof createApiKeyInput>) {
   const user = await findApiUser(scope.trx, input.userId);
   await assertMayActOn(scope.trx, user, scope.permissions, 'create API keys for');
-  if (user.status !== 'active') throw new AppError('BAD_REQUEST', `The API user is ${user.status}: reactivate it before creating keys.`);
+  if (!hasAccess(user.status)) throw new AppError('BAD_REQUEST', `The API user is ${user.status}: reactivate it before creating keys.`);
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt <= scope.now) throw new AppError('BAD_REQUEST', 'Choose an expiry in the future.', { field: 'expiresAt' });
   const { key, prefix, hash } = generateApiKey();

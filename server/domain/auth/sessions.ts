@@ -1,3 +1,4 @@
+import { hasAccess } from '../../contract/statuses';
 import { sessionOpening, transactionOpenedWith, type Db, type Trx } from '../../../db/index';
 import { getTenant } from '../tenants/tenants';
 import { AppError } from '../../shared/errors';
@@ -59,7 +60,7 @@ export async function withSession<T>(
     async (trx, [row]) => {
       if (!row) return { refused: true as const };
       const idleDeadline = row.last_seen_at.getTime() + row.session_idle_minutes * 60_000;
-      if (now >= row.expires_at || now.getTime() >= idleDeadline || row.status !== 'active') {
+      if (now >= row.expires_at || now.getTime() >= idleDeadline || !hasAccess(row.status)) {
         return { refused: true as const, endedSessionId: row.session_id };
       }
       const actor: SessionActor = {

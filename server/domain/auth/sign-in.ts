@@ -1,3 +1,4 @@
+import { hasAccess } from '../../contract/statuses';
 import { withTenant, type Db, type Trx } from '../../../db/index';
 import type { Env } from '../../shared/env';
 import { AppError } from '../../shared/errors';
@@ -116,7 +117,7 @@ export async function signIn({
       await attempt(user.id, 'locked', LOCKED_MESSAGE);
       return { error: new AppError('FORBIDDEN', LOCKED_MESSAGE, { reason: 'LOCKED' }) };
     }
-    if (user.status !== 'active') {
+    if (!hasAccess(user.status)) {
       const message = notActiveMessage(user.status);
       await attempt(user.id, 'not_active', message);
       return { error: new AppError('FORBIDDEN', message, { reason: 'NOT_ACTIVE', status: user.status }) };

@@ -1,4 +1,4 @@
-import { MAY_RESET_PASSWORD } from '../../contract/statuses';
+import { MAY_RESET_PASSWORD, mayGetInvitation } from '../../contract/statuses';
 import type { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { emailSend } from '../../jobs/email-send';
@@ -74,7 +74,7 @@ export async function sendPasswordResetFor(scope: Scope, { id }: { id: string })
 export async function resendInvitation(scope: Scope, { id }: { id: string }) {
   const user = await findUser(scope.trx, id);
   await assertMayActOn(scope.trx, user, scope.permissions, 'send an invitation to');
-  if (user.status !== 'invited') throw new AppError('BAD_REQUEST', `Only invited users get invitations; this user is ${user.status}.`);
+  if (!mayGetInvitation(user.status)) throw new AppError('BAD_REQUEST', `Only invited users get invitations; this user is ${user.status}.`);
   await sendInvitation(scope, user);
   await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action: 'user.invitation_sent', target: { type: 'user', id }, ip: scope.ip, at: scope.now });
   return { sent: true };
