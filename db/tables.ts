@@ -169,6 +169,19 @@ export type SeatLedgerRow = {
   createdAt: Date;
 };
 
+export type SeatHoldingChangeRow = {
+  id: string;
+  tenantId: string;
+  userId: string;
+  seatType: SeatType;
+  /** true: the user took a seat; false: gave it up. */
+  holds: boolean;
+  actorType: string;
+  actorLabel: string | null;
+  reason: string;
+  createdAt: Date;
+};
+
 /** What session_actor(token_hash) returns (db/migrations), with the tenant the opening set. */
 export type SessionActorRow = {
   tenant: string;
@@ -201,5 +214,6 @@ declare module 'knex/types/tables' {
     stripe_events: StripeEventRow;
     subscriptions: SubscriptionRow;
     seat_ledger: SeatLedgerRow;
+    seat_holding_changes: SeatHoldingChangeRow;
   }
 }

@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;

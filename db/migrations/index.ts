@@ -8,6 +8,7 @@ import * as billing from './20261123050000_billing';
 import * as sessionActor from './20261123060000_session_actor';
 import * as requestFunctions from './20261123070000_request_functions';
 import * as sqlRequestFunctions from './20261201000000_sql_request_functions';
+import * as seatHoldingChanges from './20261201010000_seat_holding_changes';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   // would see an unknown applied migration (and refuse) and a new pending one (and run it again).
   '20261123070000_plan_once': requestFunctions,
   '20261201000000_sql_request_functions': sqlRequestFunctions,
+  '20261201010000_seat_holding_changes': seatHoldingChanges,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,4 +1,3 @@
-import { statusAtCreation } from '../../contract/statuses';
 import { randomUUID } from 'node:crypto';
 import { withTenant, type Db } from '../../../db/index';
 import type { Env } from '../../shared/env';
@@ -13,7 +12,7 @@ import { createBuiltInRoles } from '../roles/built-in';
 import { SEAT_TYPES } from '../../contract/seats';
 import { createSession } from '../auth/sessions';
 import { TENANT_COLUMNS } from './tenants';
-import { USER_COLUMNS } from '../users/columns';
+import { insertUser } from '../users/status';
 
 /**
  * SPEC "Tenants and seat pools": a new workspace, its seat pools with the included seats, the
@@ -46,23 +45,24 @@ export async function signup({
       .returning(TENANT_COLUMNS);
     await trx('seat_pools').insert(SEAT_TYPES.map((seatType) => ({ tenantId, seatType, included: included[seatType] })));
     const roleIds = await createBuiltInRoles({ trx, tenantId });
-    const [user] = await trx('users')
-      .insert({
-        tenantId,
+    // The owner signs themselves up: they are the actor of their own first seat.
+    const ownerId = randomUUID();
+    const user = await insertUser(
+      { trx, tenantId, actor: { type: 'user', id: ownerId, label: input.email }, now },
+      {
+        id: ownerId,
         kind: 'standard',
+        hasPassword: true,
         email: input.email,
         firstName: input.firstName,
         lastName: input.lastName,
         displayName: `${input.firstName} ${input.lastName}`,
         roleId: roleIds.get('owner'),
-        status: statusAtCreation({ kind: 'standard', hasPassword: true }),
         passwordHash,
         lastSignInAt: now,
         lastActivityAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning(USER_COLUMNS);
+      },
+    );
     await writeAudit({
       trx,
       tenantId,

@@ -1,4 +1,3 @@
-import { statusAtCreation } from '../../contract/statuses';
 import type { z } from 'zod';
 import { emailSend } from '../../jobs/email-send';
 import type { createUserInput } from '../../contract/users';
@@ -8,8 +7,9 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
 import { AUDIENCE_OF_KIND } from '../../contract/seats';
-import { USER_COLUMNS } from './columns';
+
 import { getTenant } from '../tenants/tenants';
+import { insertUser } from './status';
 
 const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;
 
@@ -44,10 +44,11 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
   assertCanGrant(role, scope.permissions);
   const { usedAfter } = await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
 
-  const [user] = await trx('users')
-    .insert({
-      tenantId,
+  const user = await insertUser(
+    { trx, tenantId, actor: scope.actor, now },
+    {
       kind: input.kind,
+      hasPassword: false,
       email: input.email,
       userName: input.userName ?? null,
       firstName: input.firstName,
@@ -57,11 +58,8 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
       timeZone: input.timeZone ?? 'UTC',
       locale: input.locale ?? 'en',
       samlNameId: input.samlNameId ?? null,
-      status: statusAtCreation({ kind: input.kind, hasPassword: false }),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning(USER_COLUMNS);
+    },
+  );
   await writeAudit({
     trx,
     tenantId,

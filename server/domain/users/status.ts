@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
-import { SEAT_HOLDING, SYSTEM_TRANSITIONS, endsAccess, mayAdminMove, statusVerb, transitionRefusal, type EndsAccess, type UserStatus } from '../../contract/statuses';
+import type { SeatType } from '../../contract/seats';
+import { SEAT_HOLDING, SYSTEM_TRANSITIONS, endsAccess, mayAdminMove, statusAtCreation, statusVerb, transitionRefusal, type EndsAccess, type UserStatus } from '../../contract/statuses';
+import type { UserRow as StoredUser } from '../../../db/tables';
 import type { setStatusInput } from '../../contract/users';
 import { AppError } from '../../shared/errors';
 import type { AuditActor } from '../audit/write';
@@ -20,6 +22,44 @@ import { assertMayActOn, assertNotLastActiveOwner, findUser } from './rules';
  */
 
 export type EndedUser = { id: string; kind: string; previous: UserStatus; email: string; displayName: string; lastActivity: Date };
+
+/**
+ * SPEC "Seat history": the ledger row for users who take a seat. Every change of holding goes
+ * through this module: a new user here, a return in reactivate(), a departure in endAccess().
+ */
+export async function recordSeatsTaken({
+  trx,
+  tenantId,
+  users,
+  actor,
+  reason,
+  at,
+}: {
+  trx: Trx;
+  tenantId: string;
+  users: { id: string; kind: SeatType }[];
+  actor: AuditActor;
+  reason: string;
+  at: Date;
+}) {
+  if (!users.length) return;
+  await trx('seat_holding_changes').insert(
+    users.map((u) => ({ tenantId, userId: u.id, seatType: u.kind, holds: true, actorType: actor.type, actorLabel: actor.label ?? null, reason, createdAt: at })),
+  );
+}
+
+/** A new user starts in a seat (every status a user is created with holds one). */
+export async function insertUser(
+  { trx, tenantId, actor, now }: { trx: Trx; tenantId: string; actor: AuditActor; now: Date },
+  row: Omit<Partial<StoredUser>, 'status' | 'tenantId'> & { kind: SeatType; hasPassword: boolean },
+) {
+  const { hasPassword, ...values } = row;
+  const [user] = await trx('users')
+    .insert({ ...values, tenantId, status: statusAtCreation({ kind: row.kind, hasPassword }), createdAt: now, updatedAt: now })
+    .returning(USER_COLUMNS);
+  await recordSeatsTaken({ trx, tenantId, users: [user], actor, reason: 'created', at: now });
+  return user;
+}
 
 /**
  * The one way access ends, for one user or a hundred thousand, in a fixed number of statements:
@@ -71,6 +111,13 @@ export async function endAccess({
               :ip, cast(:now as timestamptz)
        from changed
      ),
+     seats_given_up as (
+       insert into seat_holding_changes (tenant_id, user_id, seat_type, holds, actor_type, actor_label, reason, created_at)
+       select cast(:tenantId as uuid), id, kind, false, :actorType, :actorLabel,
+              case when cast(:reason as text) is null then cast(:to as text) else :to || ': ' || :reason end, cast(:now as timestamptz)
+       from changed
+       where previous::text = any(string_to_array(:holding, ',')) and not (cast(:to as text) = any(string_to_array(:holding, ',')))
+     ),
      ended as (delete from sessions where user_id in (select id from changed)),
      links as (update one_time_tokens set used_at = :now where user_id in (select id from changed) and used_at is null),
      revoked as (
@@ -90,6 +137,7 @@ export async function endAccess({
       tenantId,
       which,
       from: from.join(','),
+      holding: SEAT_HOLDING.join(','),
       to,
       reason,
       now,
@@ -197,6 +245,7 @@ export async function reactivate(scope: Scope, user: UserRow) {
     await trx('one_time_tokens').where({ userId: user.id }).whereNull('usedAt').update({ usedAt: now });
     await sendInvitation(scope, updated);
   }
+  if (regainsSeat) await recordSeatsTaken({ trx, tenantId, users: [user], actor: scope.actor, reason: `reactivated as ${next}`, at: now });
   if (regainsSeat) await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: claimed?.usedAfter });
   await writeAudit({
     trx,
