@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createApiKeyInput, listApiKeysInput, revokeApiKeyInput } from '../contract/api-keys';
+import { seatHistoryInput, seatHoldersInput } from '../contract/seat-history';
 import {
   createUserInput,
   listUsersInput,
@@ -27,6 +28,8 @@ export const integrationProcedures: Operation[] = [
   { path: 'users.sendPasswordReset', kind: 'mutation', input: userId, summary: 'Email the user a password reset link.', permission: 'users.manage' },
   { path: 'users.resendInvitation', kind: 'mutation', input: userId, summary: 'Send a new invitation; the old link stops working.', permission: 'users.manage' },
   { path: 'seats.summary', kind: 'query', summary: 'Purchased, used and available seats per seat type.', permission: 'users.read' },
+  { path: 'seats.history', kind: 'query', input: seatHistoryInput, summary: 'Purchased and used seats per seat type at the end of each day, week or month (UTC; at most 400 points).', permission: 'users.read' },
+  { path: 'seats.holders', kind: 'query', input: seatHoldersInput, summary: 'Who held a seat of a type at an instant, and since when.', permission: 'users.read' },
   { path: 'roles.list', kind: 'query', summary: 'Roles with their audience and permissions.', permission: 'users.read' },
   { path: 'apiKeys.create', kind: 'mutation', input: createApiKeyInput, summary: 'Create a key for an API user; the key is returned only here.', permission: 'users.manage' },
   { path: 'apiKeys.list', kind: 'query', input: listApiKeysInput, summary: "An API user's keys (never the keys themselves).", permission: 'users.manage' },
