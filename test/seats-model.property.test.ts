@@ -79,6 +79,10 @@ describe('seat accounting against a model (fast-check)', () => {
           expect(summary.used).toBe(used());
           const counts = Object.fromEntries(STATUSES.map((s) => [s, [...model.values()].filter((u) => u.status === s).length + (s === 'active' ? 1 : 0)]));
           expect(summary.byStatus).toEqual(counts);
+          // The seat ledger agrees after every step: no path changed holding without writing it.
+          const now = app.clock.now();
+          const history = await owner.seats.history({ from: new Date(now.getTime() - 86_400_000).toISOString(), to: now.toISOString(), interval: 'day' });
+          expect(history.standard.at(-1)!.used).toBe(used());
         }
       }),
       { numRuns: 25 },
