@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex) {
   await knex.raw(`
     create table seat_holding_changes (
-      id bigint generated always as identity primary key,
+      id bigint generated always as identity,
       tenant_id uuid not null references tenants,
       user_id uuid not null,
       seat_type seat_type not null,
@@ -21,6 +21,8 @@ export async function up(knex: Knex) {
       actor_label text,
       reason text not null,
       created_at timestamptz not null,
+      -- Keys lead with tenant_id, as a table distributed by tenant needs (README "Past one PostgreSQL").
+      primary key (tenant_id, id),
       foreign key (tenant_id, user_id) references users (tenant_id, id)
     );
     create index seat_holding_changes_series on seat_holding_changes (tenant_id, seat_type, created_at);
