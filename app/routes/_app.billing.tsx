@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { getFormProps, useForm } from '@conform-to/react';
 import { Field, FormAlert } from '~/components/field';
 import { SeatCard } from '~/components/seat-card';
+import { SeatHistory } from '~/components/seat-history-chart';
 import { Select } from '~/components/select';
+import { lastDays } from '~/utils/dates';
 import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 import { createCheckoutInput } from '../../server/contract/billing';
@@ -13,16 +15,20 @@ import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
 
+/** SPEC "Seat history": used against purchased over the last 90 days, as on the dashboard. */
+const HISTORY_DAYS = 90;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const sessionId = params.get('session_id');
-  const [plans, seats, history, checkout] = await Promise.all([
+  const [plans, seats, seatHistory, history, checkout] = await Promise.all([
     context.trpc.billing.plans(),
     context.trpc.seats.summary(),
+    context.trpc.seats.history(lastDays(HISTORY_DAYS)),
     context.trpc.billing.history(),
     params.get('checkout') === 'success' && sessionId ? context.trpc.billing.checkoutStatus({ sessionId }) : null,
   ]);
-  return json({ plans, seats, history, checkout, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
+  return json({ plans, seats, seatHistory, history, checkout, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
 }
 
 const checkoutForm = createCheckoutInput.extend({ intent: z.literal('checkout') });
@@ -50,7 +56,7 @@ function seatLabel(type: unknown) {
 const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 
 export default function Billing() {
-  const { plans, seats, history, checkout, canceled, testMode } = useLoaderData<typeof loader>();
+  const { plans, seats, seatHistory, history, checkout, canceled, testMode } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: 'buy-seats',
@@ -85,6 +91,7 @@ export default function Billing() {
           <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
         ))}
       </section>
+      <SeatHistory series={seatHistory} days={HISTORY_DAYS} />
       <div className="row" style={{ marginTop: '1.5rem', alignItems: 'start' }}>
         <Form method="post" className="stack panel" {...getFormProps(form)}>
           <h2>Buy seats</h2>
@@ -123,7 +130,7 @@ export default function Billing() {
           </button>
         </Form>
       </div>
-      <h2 style={{ marginTop: '1.5rem' }}>Seat history</h2>
+      <h2 style={{ marginTop: '1.5rem' }}>Changes to purchased seats</h2>
       <table>
         <thead>
           <tr>

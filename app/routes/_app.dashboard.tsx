@@ -1,19 +1,26 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { SeatCard } from '~/components/seat-card';
+import { SeatHistory } from '~/components/seat-history-chart';
+import { lastDays } from '~/utils/dates';
 import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Seatwise' }];
 
+/** SPEC "Seat history": the dashboard charts the last 90 days. */
+const HISTORY_DAYS = 90;
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireMe(context, request);
-  const seats = me.permissions.includes('users.read') ? await context.trpc.seats.summary() : null;
-  return json({ me, seats });
+  const [seats, history] = me.permissions.includes('users.read')
+    ? await Promise.all([context.trpc.seats.summary(), context.trpc.seats.history(lastDays(HISTORY_DAYS))])
+    : [null, null];
+  return json({ me, seats, history });
 }
 
 export default function Dashboard() {
-  const { me, seats } = useLoaderData<typeof loader>();
+  const { me, seats, history } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>{me.tenant.name}</h1>
@@ -32,6 +39,7 @@ export default function Dashboard() {
               <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
             ))}
           </section>
+          {history ? <SeatHistory series={history} days={HISTORY_DAYS} /> : null}
         </>
       ) : (
         <p className="muted">Welcome, {me.user.firstName}. Your administrator manages users and seats for this workspace.</p>
