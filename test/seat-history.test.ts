@@ -138,6 +138,11 @@ describe('the seat ledger (SPEC "Seat history")', () => {
     ]);
     expect(history.api.map((p) => p.used)).toEqual([0, 0, 0, 0, 0, 0]);
 
+    // A range inside one day is one point, the state at its end.
+    expect((await later.seats.history({ from: day(3, 1).toISOString(), to: day(3, 2).toISOString(), interval: 'day' })).standard).toEqual([
+      { at: day(3, 2), purchased: 15, used: 3 },
+    ]);
+
     const monthly = await later.seats.history({ from: day(0).toISOString(), to: day(40).toISOString(), interval: 'month' });
     expect(monthly.standard).toEqual([
       { at: new Date(Date.UTC(2026, 5, 1)), purchased: 10, used: 2 },

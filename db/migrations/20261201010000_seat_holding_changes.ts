@@ -25,7 +25,8 @@ export async function up(knex: Knex) {
       primary key (tenant_id, id),
       foreign key (tenant_id, user_id) references users (tenant_id, id)
     );
-    create index seat_holding_changes_series on seat_holding_changes (tenant_id, seat_type, created_at);
+    -- seats.history reads every change of the tenant up to a time: from the index alone.
+    create index seat_holding_changes_series on seat_holding_changes (tenant_id, created_at) include (seat_type, holds);
     create index seat_holding_changes_user on seat_holding_changes (tenant_id, seat_type, user_id, created_at desc, id desc);
     create index seat_ledger_series on seat_ledger (tenant_id, seat_type, created_at);
     alter table seat_holding_changes enable row level security;
