@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/index';
+import { historyPoints, MAX_HISTORY_POINTS, SEAT_HISTORY_INTERVALS } from '../server/contract/seat-history';
 import { migrationSource } from '../db/migrations/index';
 import { issueOneTimeToken } from '../server/domain/auth/one-time-tokens';
 import { runInactivitySweep } from '../server/domain/users/inactivity';
@@ -166,6 +168,33 @@ describe('the seat ledger (SPEC "Seat history")', () => {
     const holders = await refusal(owner.seats.holders({ seatType: 'seats', at: 'yesterday' } as never));
     expect(holders.code).toBe('BAD_REQUEST');
     expect(Object.keys(holders.fieldErrors).sort()).toEqual(['at', 'seatType']);
+  });
+
+  it('counts the points of any range as the statement returns them, so exactly 400 pass and 401 do not (fast-check)', async () => {
+    const { owner } = await workspace();
+    const instant = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }).map((t) => (t % 7 === 0 ? Math.floor(t / DAY) * DAY : t));
+    await fc.assert(
+      fc.asyncProperty(instant, instant, fc.constantFrom(...SEAT_HISTORY_INTERVALS), async (a, b, interval) => {
+        const [from, to] = [new Date(Math.min(a, b)), new Date(Math.max(a, b))];
+        const expected = historyPoints(from, to, interval);
+        const call = owner.seats.history({ from: from.toISOString(), to: to.toISOString(), interval });
+        if (expected > MAX_HISTORY_POINTS) expect((await refusal(call)).code).toBe('BAD_REQUEST');
+        else expect((await call).standard).toHaveLength(expected);
+      }),
+      { numRuns: 40 },
+    );
+    const edge = async (to: string) => (await owner.seats.history({ from: '2026-01-05T00:00:00Z', to, interval: 'week' }).then((h) => h.standard.length, () => 'refused'));
+    expect(await edge('2033-09-04T23:59:59Z')).toBe(400);
+    expect(await edge('2033-09-05T00:00:01Z')).toBe('refused');
+  });
+
+  it('refuses instants JavaScript and PostgreSQL would read differently', async () => {
+    const { owner } = await workspace();
+    for (const at of ['2026-05-01T09:59:59.9999996Z', '2026-05-01T00:30:00+23:59', '9999-12-31T23:59:59.9999999Z']) {
+      const r = await refusal(owner.seats.holders({ seatType: 'standard', at }));
+      expect(r.fieldErrors.at, at).toEqual(['Use at most three decimals of a second and an offset between -14:00 and +14:00']);
+    }
+    expect(await owner.seats.holders({ seatType: 'standard', at: '2026-05-01T23:00:00.123+04:00' })).toHaveLength(1);
   });
 
   it('the migration rebuilds the same ledger from users and the audit log', async () => {

@@ -91,6 +91,28 @@ describe('the status module', () => {
     expect((await app.database.owner('one_time_tokens').where({ userId: victim.id }).first())!.usedAt).toEqual(app.clock.now());
   });
 
+  it('the sweep keeps a locked sole Owner, who can still reset a password: a workspace never loses its last Owner', async () => {
+    const ws = await workspace();
+    await app.database.owner('tenants').where({ id: ws.tenant.id }).update({ lockoutThreshold: 2 });
+    for (let i = 0; i < 2; i++) {
+      await (await app.caller()).auth.login({ workspace: ws.tenant.slug, email: ws.input.email, password: 'wrong password!' }).catch(() => null);
+    }
+    expect(await userRow(ws.user.id)).toMatchObject({ status: 'locked' });
+    app.clock.set(new Date(start.getTime() + 400 * DAY));
+    expect(await sweep()).toMatchObject({ deactivated: 0 });
+    expect(await userRow(ws.user.id)).toMatchObject({ status: 'locked' });
+  });
+
+  it('answers never carry the password hash, even when nothing changed', async () => {
+    const { tenant, owner } = await workspace();
+    const user = await insertUser(app, tenant.id, { email: 'hash@example.test' });
+    const member = (await owner.users.get({ id: user.id })).roleId;
+    for (const answer of [await owner.users.setRole({ id: user.id, roleId: member }), await owner.users.update({ id: user.id })]) {
+      expect(answer).toMatchObject({ id: user.id });
+      expect(Object.keys(answer)).not.toContain('passwordHash');
+    }
+  });
+
   it('an admin move outside the table is refused with words to act on, and changes nothing', async () => {
     const { tenant, owner } = await workspace();
     const user = await insertUser(app, tenant.id, { email: 'locked@example.test', status: 'locked' });

@@ -69,6 +69,9 @@ export function unstorableTextPath(value: unknown, path: (string | number)[] = [
 /** Dates from outside: ISO 8601 with an offset, in years PostgreSQL and every browser agree on. */
 export const isoDateTimeSchema = z.iso
   .datetime({ offset: true, message: 'Use an ISO 8601 date and time, such as 2026-12-01T09:00:00Z' })
+  // Milliseconds at most, as JavaScript reads them (PostgreSQL would round finer digits its own way),
+  // and the offsets that exist (UTC−12:00 to UTC+14:00), which PostgreSQL also accepts.
+  .refine((value) => /(?:T[\d:]{8}(?:\.\d{1,3})?)(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/i.test(value), 'Use at most three decimals of a second and an offset between -14:00 and +14:00')
   .refine((value) => {
     const time = Date.parse(value);
     return time >= Date.UTC(1900, 0, 1) && time < Date.UTC(10000, 0, 1);

@@ -10,11 +10,24 @@ export const MAX_HISTORY_POINTS = 400;
 
 const DAY = 86_400_000;
 
-/** How many points a range yields (intervals end on UTC day, Monday and month boundaries). */
+/** The start of the UTC day, ISO week (Monday) or month holding `date`, and its index in steps. */
+function intervalStart(date: Date, interval: SeatHistoryInterval) {
+  if (interval === 'month') return { at: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1), index: date.getUTCFullYear() * 12 + date.getUTCMonth() };
+  const day = Math.floor(date.getTime() / DAY);
+  if (interval === 'day') return { at: day * DAY, index: day };
+  const monday = day - ((new Date(day * DAY).getUTCDay() + 6) % 7);
+  return { at: monday * DAY, index: monday / 7 };
+}
+
+/**
+ * How many points seats.history returns for a range: the end of every interval from the one
+ * holding `from`, the last one cut at `to` (the same point when `to` is an interval's end).
+ */
 export function historyPoints(from: Date, to: Date, interval: SeatHistoryInterval) {
-  if (interval === 'month') return (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth() + 1;
-  const days = Math.floor(to.getTime() / DAY) - Math.floor(from.getTime() / DAY);
-  return interval === 'day' ? days + 1 : Math.floor(days / 7) + 2;
+  const first = intervalStart(from, interval);
+  const last = intervalStart(to, interval);
+  const steps = last.index - first.index;
+  return steps + 1 - (steps >= 1 && last.at === to.getTime() ? 1 : 0);
 }
 
 export const seatHistoryInput = z

@@ -77,7 +77,12 @@ export const setRoleInput = z.object({ id: z.uuid(), roleId: z.uuid('Choose a ro
 export const setStatusInput = z.object({
   id: z.uuid(),
   status: z.enum(STATUSES),
-  reason: z.string().trim().max(500, 'Use at most 500 characters').optional(),
+  // Zero-width characters are stripped first: a reason nobody can see is no reason.
+  reason: z
+    .string()
+    .transform((v) => v.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').trim())
+    .pipe(z.string().max(500, 'Use at most 500 characters'))
+    .optional(),
 });
 
 export const requirePasswordChangeInput = z.object({ id: z.uuid(), required: z.boolean().default(true) });

@@ -4,7 +4,7 @@ import type { JobSender } from '../../jobs/index';
 import { usersWithPermission } from '../roles/built-in';
 import { checkSeatThresholds } from '../seats/alerts';
 import { SEAT_TYPES } from '../../contract/seats';
-import { SYSTEM_TRANSITIONS, WARNED_BEFORE_SWEEP } from '../../contract/statuses';
+import { MAY_RESET_PASSWORD, SYSTEM_TRANSITIONS, WARNED_BEFORE_SWEEP } from '../../contract/statuses';
 import { deactivateForInactivity } from './status';
 
 /**
@@ -20,14 +20,16 @@ const STALE = `
     and not users.is_system
     and coalesce(users.last_activity_at, users.created_at) < :cutoff
     and users.id is distinct from (
+      -- The Owner kept: the most recently active active one, else (all locked) the most recently
+      -- active locked one, who can still reset a password. Never none.
       select o.id from users o join roles r on r.id = o.role_id
-      where o.tenant_id = :tenantId and r.key = 'owner' and o.status = 'active'
-      order by coalesce(o.last_activity_at, o.created_at) desc, o.id
+      where o.tenant_id = :tenantId and r.key = 'owner' and o.status::text = any(string_to_array(:ownerCanReturn, ','))
+      order by o.status = 'active' desc, coalesce(o.last_activity_at, o.created_at) desc, o.id
       limit 1
     )`;
 
 const staleUsers = (trx: Trx, tenantId: string, cutoff: Date) =>
-  trx.raw(STALE, { tenantId, cutoff, from: SYSTEM_TRANSITIONS.sweep.from.join(',') });
+  trx.raw(STALE, { tenantId, cutoff, from: SYSTEM_TRANSITIONS.sweep.from.join(','), ownerCanReturn: MAY_RESET_PASSWORD.join(',') });
 
 const DAY = 86_400_000;
 const SUMMARY_NAMES = 100;

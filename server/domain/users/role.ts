@@ -3,14 +3,17 @@ import type { setRoleInput } from '../../contract/users';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { endUserSessions } from '../auth/sessions';
-import { assertCanGrant, assertMayActOn, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser } from './rules';
+import { assertCanGrant, assertMayActOn, assertNotLastActiveOwner, assertRoleFitsKind, findRole, findUser, lockTenant } from './rules';
 import { USER_COLUMNS } from './columns';
 
 export async function setUserRole(scope: Scope, input: z.output<typeof setRoleInput>) {
   const { trx, tenantId, now } = scope;
+  await lockTenant(trx, tenantId);
   const user = await findUser(trx, input.id, { forUpdate: true });
   const role = await findRole(trx, input.roleId);
-  if (role.id === user.roleId) return user;
+  // Unchanged: the user as it is, without the password hash findUser read for the checks.
+  const { passwordHash: _hash, ...unchanged } = user;
+  if (role.id === user.roleId) return unchanged;
   assertRoleFitsKind(role, user.kind);
   assertCanGrant(role, scope.permissions);
   // Taking a role away is granting in reverse: an Admin cannot demote an Owner.

@@ -64,6 +64,15 @@ export async function assertMayActOn(trx: Trx, user: { roleId: string }, permiss
 }
 
 /**
+ * The tenant row lock that orders changes which could leave a workspace without an Owner. Taken
+ * before any user row lock, by every such path (admin status and role changes, the sweep), so
+ * they queue instead of deadlocking.
+ */
+export async function lockTenant(trx: Trx, tenantId: string) {
+  await trx('tenants').where({ id: tenantId }).forUpdate().first('id');
+}
+
+/**
  * SPEC: the last active Owner can never lose access or the role. The tenant row lock makes two
  * admins demoting the last two Owners at once take turns, so one of them is refused.
  */

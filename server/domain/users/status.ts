@@ -14,7 +14,7 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { USER_COLUMNS, type PublicUser } from './columns';
 import { sendInvitation } from './create';
-import { assertMayActOn, assertNotLastActiveOwner, findUser } from './rules';
+import { assertMayActOn, assertNotLastActiveOwner, findUser, lockTenant } from './rules';
 
 /**
  * The status module: every change of a user's status is one of the routines below, each checking
@@ -153,9 +153,9 @@ export async function endAccess({
 /** The inactivity sweep's transition: every seat holder the condition names, to deactivated. */
 export async function deactivateForInactivity(args: { trx: Trx; tenantId: string; which: Knex.Raw; reason: string; now: Date }) {
   const { from, to } = SYSTEM_TRANSITIONS.sweep;
-  // The lock assertNotLastActiveOwner takes: an admin suspending one Owner while the sweep
-  // deactivates another take turns, and the later one sees the earlier's result.
-  await args.trx('tenants').where({ id: args.tenantId }).forUpdate().first('id');
+  // An admin suspending one Owner while the sweep deactivates another take turns (lockTenant),
+  // and the later one sees the earlier's result.
+  await lockTenant(args.trx, args.tenantId);
   return endAccess({ ...args, from, to, actor: { type: 'worker', label: 'inactivity sweep' } });
 }
 
@@ -267,6 +267,7 @@ export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof s
   if (input.id === scope.actorUserId) {
     throw new AppError('FORBIDDEN', 'You cannot change your own status. Ask another administrator.', { reason: 'SELF' });
   }
+  await lockTenant(trx, tenantId);
   const user = await findUser(trx, input.id, { forUpdate: true });
   await assertMayActOn(trx, user, scope.permissions, 'change the status of');
   if (!mayAdminMove(user.status, input.status)) {
