@@ -121,6 +121,12 @@ describe('the status module', () => {
     expect(await refusal(owner.users.setStatus({ id: user.id, status: 'suspended' }))).toMatchObject({ code: 'BAD_REQUEST', message: 'A locked user cannot be suspended.' });
     expect(await refusal(owner.users.setStatus({ id: user.id, status: 'locked' }))).toMatchObject({ code: 'BAD_REQUEST', message: 'The user is already locked.' });
     expect(await refusal(owner.users.setStatus({ id: user.id, status: 'invited' }))).toMatchObject({ code: 'BAD_REQUEST', message: 'A user cannot be moved back to invited. Reactivate them: they get a new invitation if they never set a password.' });
+    for (const reason of ['', '   ', '\u200b', '\u200b \ufeff']) {
+      expect(await refusal(owner.users.setStatus({ id: user.id, status: 'banned', reason }))).toMatchObject({
+        code: 'BAD_REQUEST',
+        message: 'Give a reason for the ban. It is kept with the user.',
+      });
+    }
     expect(await userRow(user.id)).toEqual(before);
     expect(await app.database.owner('audit_events').where({ targetId: user.id })).toEqual([]);
   });
