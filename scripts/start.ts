@@ -14,6 +14,7 @@ import { EnvError, parseEnv } from '../server/shared/env';
 import { startStripeEmulator } from '../server/stripe/emulator';
 
 const LOCK = '.data/seatwise.pid';
+const STRIPE_EMULATOR_STATE = '.data/stripe-emulator.json';
 const say = (message: string) => console.log(`[seatwise] ${message}`);
 
 function isAlive(pid: number) {
@@ -132,7 +133,12 @@ try {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(env.PORT) };
   if (env.stripeEmulated && env.NODE_ENV !== 'production') {
     // SPEC §2: test-mode billing without a Stripe account, through the same webhook as real Stripe.
-    const emulator = await startStripeEmulator({ webhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/stripe`, webhookSecret: env.stripe.webhookSecret });
+    // Its state lives in .data/ next to the database, whose tenants point at its customers.
+    const emulator = await startStripeEmulator({
+      webhookUrl: `http://127.0.0.1:${env.PORT}/webhooks/stripe`,
+      webhookSecret: env.stripe.webhookSecret,
+      stateFile: STRIPE_EMULATOR_STATE,
+    });
     childEnv.STRIPE_EMULATOR_URL = emulator.url;
     say(`Stripe test-mode emulator at ${emulator.url} (no real payments)`);
   }

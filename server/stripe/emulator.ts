@@ -4,7 +4,9 @@
  * without a Stripe account; never mounted in production. It knows nothing of seats or tenants.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import express from 'express';
 import Stripe from 'stripe';
 
@@ -27,15 +29,106 @@ export type EmulatorOptions = {
   /** Slows subscription reads, so a test can catch a worker in the middle of its job. */
   subscriptionReadDelayMs?: number;
   port?: number;
+  /**
+   * A JSON file holding the emulator's state (customers, checkout sessions, subscriptions and
+   * idempotency keys), read at start and rewritten (atomically) after every change, so a
+   * restarted dev instance still knows the customers its database points at. Without it the
+   * state lives in memory only, as tests want.
+   */
+  stateFile?: string;
 };
+
+const STATE_VERSION = 1;
+type State = { version: number; baseUrl: string; customers: Obj; sessions: Obj; subscriptions: Obj; idempotent: Obj };
+
+export class EmulatorStateError extends Error {}
+
+/** The saved state, or null when there is none yet; a file that is not ours is refused, never overwritten. */
+function loadState(file: string): State | null {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const refuse = (why: string): never => {
+    throw new EmulatorStateError(
+      `The Stripe emulator's state file ${file} is unreadable (${why}). It was left as it is: fix it, or move it away to start ` +
+        'the emulator empty (workspaces that already have a Stripe customer then need it cleared in the database).',
+    );
+  };
+  let state: State;
+  try {
+    state = JSON.parse(raw);
+  } catch (error) {
+    return refuse(`not JSON: ${(error as Error).message}`);
+  }
+  const isRecord = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isRecord(state)) return refuse('not a JSON object');
+  if (state.version !== STATE_VERSION) return refuse(`version ${JSON.stringify(state.version)}, expected ${STATE_VERSION}`);
+  for (const key of ['customers', 'sessions', 'subscriptions', 'idempotent'] as const) {
+    if (!isRecord(state[key]) || !Object.values(state[key]).every(isRecord)) return refuse(`"${key}" is not an object of objects`);
+  }
+  return state;
+}
+
+/** Temp file, fsync, rename: a crash or Ctrl-C mid-write leaves the previous state whole. */
+function writeStateAtomically(file: string, state: State) {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(state));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
 
 export async function startStripeEmulator(options: EmulatorOptions) {
   const customers = new Map<string, Obj>();
   const sessions = new Map<string, Obj>();
   const subscriptions = new Map<string, Obj>();
-  const idempotent = new Map<string, Obj>();
+  /** Responses by `path:Idempotency-Key`, kept a day as Stripe keeps them (the SDK sends a key with every POST). */
+  const idempotent = new Map<string, { at: number; body: Obj }>();
+  const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+  /** The events sent, for tests to redeliver: a log, not state, so never saved. */
   const delivered: Obj[] = [];
   let baseUrl = '';
+
+  const { stateFile } = options;
+  const saved = stateFile ? loadState(stateFile) : null;
+  if (stateFile) mkdirSync(dirname(stateFile), { recursive: true });
+  if (saved) {
+    for (const [map, entries] of [[customers, saved.customers], [sessions, saved.sessions], [subscriptions, saved.subscriptions]] as const) {
+      for (const [key, value] of Object.entries(entries)) map.set(key, value);
+    }
+    for (const [key, entry] of Object.entries(saved.idempotent)) {
+      if (typeof entry.at === 'number' && entry.body && entry.at >= now() - IDEMPOTENCY_TTL_SECONDS) idempotent.set(key, { at: entry.at, body: entry.body });
+    }
+  }
+  /** Called after every change, before the response: what a client was told exists survives a restart. */
+  const persist = () => {
+    if (!stateFile) return;
+    for (const [key, entry] of idempotent) if (entry.at < now() - IDEMPOTENCY_TTL_SECONDS) idempotent.delete(key);
+    writeStateAtomically(stateFile, {
+      version: STATE_VERSION,
+      baseUrl,
+      customers: Object.fromEntries(customers),
+      sessions: Object.fromEntries(sessions),
+      subscriptions: Object.fromEntries(subscriptions),
+      idempotent: Object.fromEntries(idempotent),
+    });
+  };
+  /** Express 4 does not catch a rejected handler: its error goes to the error handler instead. */
+  const caught = (handler: (req: express.Request, res: express.Response) => Promise<void>) => (req: express.Request, res: express.Response, next: express.NextFunction) =>
+    void handler(req, res).catch(next);
 
   const price = (priceId: string) => {
     const p = EMULATOR_PRICES[priceId];
@@ -88,10 +181,16 @@ export async function startStripeEmulator(options: EmulatorOptions) {
       return;
     }
     const key = req.get('idempotency-key');
-    if (req.method === 'POST' && key && idempotent.has(`${req.path}:${key}`)) return void res.json(idempotent.get(`${req.path}:${key}`));
+    // Taken now: by the time the route answers, Express has put `/v1` back on req.path.
+    const cacheKey = `${req.path}:${key}`;
+    const cached = req.method === 'POST' && key ? idempotent.get(cacheKey) : undefined;
+    if (cached) return void res.json(cached.body);
     const json = res.json.bind(res);
     res.json = (body: Obj) => {
-      if (req.method === 'POST' && key && res.statusCode < 400) idempotent.set(`${req.path}:${key}`, body);
+      if (req.method === 'POST' && key && res.statusCode < 400) {
+        idempotent.set(cacheKey, { at: now(), body });
+        persist();
+      }
       return json(body);
     };
     next();
@@ -100,6 +199,12 @@ export async function startStripeEmulator(options: EmulatorOptions) {
   app.post('/v1/customers', (req, res) => {
     const customer = { id: id('cus'), object: 'customer', email: req.body.email ?? null, name: req.body.name ?? null, metadata: req.body.metadata ?? {}, created: now(), livemode: false };
     customers.set(customer.id, customer);
+    persist();
+    res.json(customer);
+  });
+  app.get('/v1/customers/:id', (req, res) => {
+    const customer = customers.get(req.params.id);
+    if (!customer) return void res.status(404).json({ error: { type: 'invalid_request_error', message: `No such customer: '${req.params.id}'`, code: 'resource_missing' } });
     res.json(customer);
   });
   app.get('/v1/prices/:id', (req, res) => {
@@ -131,6 +236,7 @@ export async function startStripeEmulator(options: EmulatorOptions) {
     };
     session.url = `${baseUrl}/checkout/${session.id}`;
     sessions.set(session.id, session);
+    persist();
     res.json(session);
   });
   app.get('/v1/checkout/sessions/:id', (req, res) => {
@@ -138,12 +244,12 @@ export async function startStripeEmulator(options: EmulatorOptions) {
     if (!session) return void res.status(404).json({ error: { type: 'invalid_request_error', message: 'No such checkout session', code: 'resource_missing' } });
     res.json(session);
   });
-  app.get('/v1/subscriptions/:id', async (req, res) => {
+  app.get('/v1/subscriptions/:id', caught(async (req, res) => {
     if (options.subscriptionReadDelayMs) await new Promise((r) => setTimeout(r, options.subscriptionReadDelayMs));
     const sub = subscriptions.get(req.params.id);
     if (!sub) return void res.status(404).json({ error: { type: 'invalid_request_error', message: `No such subscription: '${req.params.id}'`, code: 'resource_missing' } });
     res.json(sub);
-  });
+  }));
   app.post('/v1/billing_portal/sessions', (req, res) => {
     if (!customers.has(req.body.customer)) return void res.status(400).json({ error: { type: 'invalid_request_error', message: `No such customer: '${req.body.customer}'` } });
     res.json({ id: id('bps'), object: 'billing_portal.session', customer: req.body.customer, return_url: req.body.return_url, url: `${baseUrl}/portal/${req.body.customer}?return_url=${encodeURIComponent(req.body.return_url ?? '')}`, livemode: false });
@@ -171,16 +277,17 @@ export async function startStripeEmulator(options: EmulatorOptions) {
       ),
     );
   });
-  app.post('/checkout/:id/pay', async (req, res) => {
+  app.post('/checkout/:id/pay', caught(async (req, res) => {
     const session = sessions.get(req.params.id);
     if (!session || session.status !== 'open') return void res.status(400).send(page('Checkout', '<p>This session can no longer be paid.</p>'));
     const sub = subscriptionFor(session);
     Object.assign(session, { status: 'complete', payment_status: 'paid', subscription: sub.id });
+    persist();
     res.redirect(303, String(session.success_url).replace('{CHECKOUT_SESSION_ID}', session.id));
     await deliver('customer.subscription.created', sub);
     await deliver('checkout.session.completed', { ...session });
     await deliver('invoice.paid', invoice(sub, 'paid'));
-  });
+  }));
 
   app.get('/portal/:customer', (req, res) => {
     const subs = [...subscriptions.values()].filter((s) => s.customer === req.params.customer);
@@ -203,13 +310,14 @@ export async function startStripeEmulator(options: EmulatorOptions) {
       ),
     );
   });
-  const portalAction = (change: (sub: Obj, body: Obj) => [string, Obj][]) => async (req: express.Request, res: express.Response) => {
+  const portalAction = (change: (sub: Obj, body: Obj) => [string, Obj][]) => caught(async (req, res) => {
     const sub = subscriptions.get(req.params.id);
     if (!sub) return void res.status(404).send(page('Not found', '<p>No such subscription.</p>'));
     const events = change(sub, req.body);
+    persist();
     res.redirect(303, `/portal/${sub.customer}?return_url=${encodeURIComponent(req.body.return_url ?? '')}`);
     for (const [type, object] of events) await deliver(type, object);
-  };
+  });
   app.post('/portal/subscriptions/:id/quantity', portalAction((sub, body) => {
     sub.items.data[0].quantity = Math.max(1, Math.floor(Number(body.quantity) || 1));
     return [['customer.subscription.updated', { ...sub }], ['invoice.paid', invoice(sub, 'paid')]];
@@ -227,6 +335,15 @@ export async function startStripeEmulator(options: EmulatorOptions) {
   await new Promise((resolve) => server.once('listening', resolve));
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://127.0.0.1:${port}`;
+  // Its port changes from run to run: saved URLs that lead back here lead to the new port.
+  if (saved && saved.baseUrl !== baseUrl) {
+    const moved = (value: Obj) => {
+      if (typeof value.url === 'string' && saved.baseUrl && value.url.startsWith(`${saved.baseUrl}/`)) value.url = baseUrl + value.url.slice(saved.baseUrl.length);
+    };
+    for (const session of sessions.values()) moved(session);
+    for (const response of idempotent.values()) moved(response.body);
+    persist();
+  }
   return {
     url: baseUrl,
     port,
@@ -248,6 +365,7 @@ export async function startStripeEmulator(options: EmulatorOptions) {
     setQuantity: async (subId: string, quantity: number) => {
       const sub = subscriptions.get(subId)!;
       sub.items.data[0].quantity = quantity;
+      persist();
       return deliver('customer.subscription.updated', { ...sub });
     },
     close: () =>
