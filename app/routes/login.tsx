@@ -12,7 +12,8 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Seatwise' }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   return json({
-    workspace: url.searchParams.get('workspace') ?? '',
+    // A link copied from the end of a sentence brings its punctuation along (`?workspace=acme.`).
+    workspace: (url.searchParams.get('workspace') ?? '').replace(/[\s.]+$/, '').trimStart(),
     redirectTo: safeRedirect(url.searchParams.get('redirectTo')),
     reset: url.searchParams.get('reset') === 'sent',
   });

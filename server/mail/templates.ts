@@ -1,21 +1,28 @@
 /**
  * Every email is one template: a subject, paragraphs and an optional button, rendered to both a
  * plain-text and an HTML body so the two can never say different things.
+ *
+ * A URL is never written inside a sentence: mail clients (and the dev mailbox) take the
+ * punctuation after a bare URL as part of it (`…?workspace=acme.`). A URL goes in a link
+ * paragraph, where it stands alone on the last line, or in the action.
  */
-export type MailContent = { subject: string; paragraphs: string[]; action?: { label: string; url: string } };
+export type LinkParagraph = { text: string; url: string };
+export type Paragraph = string | LinkParagraph;
+export type MailContent = { subject: string; paragraphs: Paragraph[]; action?: { label: string; url: string } };
 export type RenderedMail = { subject: string; text: string; html: string };
 
 type TemplateContext = { appUrl: string; data: Record<string, unknown> };
 
 const str = (value: unknown) => (value == null ? '' : String(value));
+const loginUrl = (appUrl: string, slug: unknown) => `${appUrl}/login?workspace=${encodeURIComponent(str(slug))}`;
 
 const templates = {
   welcome: ({ appUrl, data }: TemplateContext): MailContent => ({
     subject: `Welcome to Seatwise, ${str(data.firstName)}`,
     paragraphs: [
       `Hi ${str(data.firstName)},`,
-      `Your workspace ${str(data.tenantName)} is ready at ${appUrl}/login?workspace=${str(data.slug)}. ` +
-        `It includes ${str(data.includedSeats)} user seats; you are its Owner.`,
+      `Your workspace ${str(data.tenantName)} is ready. It includes ${str(data.includedSeats)} user seats; you are its Owner.`,
+      { text: 'Sign in to it at this address (worth a bookmark):', url: loginUrl(appUrl, data.slug) },
       'Invite your team from the Users page, and buy more seats from Billing whenever you need them.',
     ],
     action: { label: 'Open your dashboard', url: `${appUrl}/dashboard` },
@@ -57,7 +64,7 @@ const templates = {
         `${str(data.days)} days are deactivated, and yours will be on ${str(data.date)} (UTC).`,
       'To keep it, simply sign in before then.',
     ],
-    action: { label: 'Sign in', url: `${appUrl}/login?workspace=${str(data.slug)}` },
+    action: { label: 'Sign in', url: loginUrl(appUrl, data.slug) },
   }),
   'inactivity-summary': ({ appUrl, data }: TemplateContext): MailContent => {
     const users = (data.users as { name: string; email: string; lastActivity: string }[]) ?? [];
@@ -108,12 +115,17 @@ const escapeHtml = (value: string) =>
 
 export function renderMail(template: TemplateName, ctx: TemplateContext): RenderedMail {
   const content = templates[template](ctx);
-  const text = [...content.paragraphs, ...(content.action ? [`${content.action.label}: ${content.action.url}`] : [])]
+  const text = [
+    ...content.paragraphs.map((p) => (typeof p === 'string' ? p : `${p.text}\n${p.url}`)),
+    ...(content.action ? [`${content.action.label}:\n${content.action.url}`] : []),
+  ]
     .concat(['', '— Seatwise'])
     .join('\n\n');
   const html = [
     '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937">',
-    ...content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...content.paragraphs.map((p) =>
+      typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.url)}">${escapeHtml(p.url)}</a></p>`,
+    ),
     content.action
       ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:10px 16px;background:#4f46e5;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(content.action.label)}</a></p>`
       : '',

@@ -1,0 +1,98 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { describe, expect, it } from 'vitest';
+import { renderMail, templateNames, type TemplateName } from '../server/mail/templates';
+import { loader } from '../app/routes/login';
+
+const appUrl = 'https://seatwise.example.com';
+
+/** Data shaped as each sender passes it (server/domain/**, worker/handlers/email-send.ts adds `url`). */
+const samples = {
+  welcome: { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', includedSeats: 3 },
+  'password-reset': { firstName: 'Ada', tenantName: 'Acme', url: `${appUrl}/reset-password/${'t'.repeat(43)}` },
+  'account-locked': { firstName: 'Ada', tenantName: 'Acme', attempts: 5, url: `${appUrl}/reset-password/${'t'.repeat(43)}` },
+  invitation: { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', inviter: 'Grace Hopper', url: `${appUrl}/invite/${'t'.repeat(43)}` },
+  'inactivity-warning': { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', days: 90, date: '2025-03-01' },
+  'inactivity-summary': {
+    tenantName: 'Acme',
+    days: 90,
+    total: 3,
+    users: [
+      { name: 'Ada Lovelace', email: 'ada@acme.test', lastActivity: '2024-12-01' },
+      { name: 'Alan Turing', email: 'alan@acme.test', lastActivity: '2024-11-20' },
+    ],
+  },
+  'seat-threshold': { tenantName: 'Acme', label: 'User', percent: 100, used: 10, purchased: 10 },
+  'seats-changed': { tenantName: 'Acme', label: 'User', before: 5, after: 8, added: 3 },
+} satisfies Record<TemplateName, Record<string, unknown>>;
+
+// Greedy, as an autolinker that trusts the text would be: punctuation touching a URL is caught.
+const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+const rendered = templateNames.map((name) => [name, renderMail(name, { appUrl, data: samples[name] })] as const);
+
+describe('mail templates: links', () => {
+  it('has sample data for every template', () => {
+    expect(Object.keys(samples).sort()).toEqual([...templateNames].sort());
+  });
+
+  it.each(rendered)('%s: no URL in the text or HTML is followed by punctuation', (_name, mail) => {
+    for (const body of [mail.text, mail.html]) {
+      const urls = body.match(URL_PATTERN) ?? [];
+      for (const url of urls) expect(url, `in ${JSON.stringify(body)}`).not.toMatch(/[.,);]$/);
+      for (const match of body.matchAll(URL_PATTERN)) {
+        expect(body[match.index + match[0].length] ?? '', `after ${match[0]}`).not.toMatch(/^[.,);]$/);
+      }
+    }
+  });
+
+  it.each(rendered)('%s: every text line with a URL ends with it', (_name, mail) => {
+    const lines = mail.text.split('\n').filter((line) => URL_PATTERN.test(line));
+    URL_PATTERN.lastIndex = 0;
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const urls = line.match(URL_PATTERN)!;
+      expect(urls, line).toHaveLength(1);
+      expect(line.trimEnd().endsWith(urls[0]), line).toBe(true);
+    }
+  });
+
+  it.each(rendered)('%s: every HTML link points where its text says', (_name, mail) => {
+    for (const [, href, label] of mail.html.matchAll(/<a href="([^"]*)"[^>]*>([^<]*)<\/a>/g)) {
+      expect(href).toMatch(/^https?:\/\/\S+$/);
+      if (/^https?:/.test(label)) expect(label).toBe(href);
+    }
+  });
+
+  it('the welcome email links to its workspace exactly, on a line of its own', () => {
+    const { text, html } = renderMail('welcome', { appUrl, data: samples.welcome });
+    expect(text).toContain('Your workspace Acme is ready');
+    expect(text.split('\n')).toContain(`${appUrl}/login?workspace=acme`);
+    expect(html).toContain(`<a href="${appUrl}/login?workspace=acme">${appUrl}/login?workspace=acme</a>`);
+    for (const url of text.match(URL_PATTERN)!.filter((u) => u.includes('workspace='))) {
+      expect(new URL(url).searchParams.get('workspace')).toBe('acme');
+    }
+  });
+
+  it('the inactivity warning signs in to its workspace', () => {
+    const { text } = renderMail('inactivity-warning', { appUrl, data: samples['inactivity-warning'] });
+    expect(text.split('\n')).toContain(`${appUrl}/login?workspace=acme`);
+  });
+});
+
+describe('login page: ?workspace= prefill', () => {
+  const prefill = async (query: string) => {
+    const response = (await loader({ request: new Request(`http://localhost/login${query}`), params: {}, context: {} as LoaderFunctionArgs['context'] })) as Response;
+    return ((await response.json()) as { workspace: string }).workspace;
+  };
+
+  it.each([
+    ['?workspace=acme', 'acme'],
+    ['?workspace=acme.', 'acme'],
+    ['?workspace=acme..', 'acme'],
+    ['?workspace=acme.%20', 'acme'],
+    ['?workspace=%20acme%20.%0A', 'acme'],
+    ['?workspace=my-team', 'my-team'],
+    ['', ''],
+  ])('%s prefills %j', async (query, expected) => {
+    expect(await prefill(query)).toBe(expected);
+  });
+});
