@@ -131,35 +131,37 @@ export default function Billing() {
         </Form>
       </div>
       <h2 style={{ marginTop: '1.5rem' }}>Changes to purchased seats</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Time (UTC)</th>
-            <th>Seat type</th>
-            <th>Purchased</th>
-            <th>Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.ledger.map((l) => (
-            <tr key={l.id}>
-              <td>{new Date(l.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
-              <td>{seatLabel(l.seatType)}</td>
-              <td>
-                {l.purchasedBefore} → {l.purchasedAfter}
-              </td>
-              <td>{l.reason}</td>
-            </tr>
-          ))}
-          {history.ledger.length === 0 ? (
+      <div className="table-scroll">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={4} className="muted">
-                No changes yet.
-              </td>
+              <th>Time (UTC)</th>
+              <th>Seat type</th>
+              <th>Purchased</th>
+              <th>Why</th>
             </tr>
-          ) : null}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {history.ledger.map((l) => (
+              <tr key={l.id}>
+                <td>{new Date(l.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{seatLabel(l.seatType)}</td>
+                <td>
+                  {l.purchasedBefore} → {l.purchasedAfter}
+                </td>
+                <td>{l.reason}</td>
+              </tr>
+            ))}
+            {history.ledger.length === 0 ? (
+              <tr>
+                <td colSpan={4} className="muted">
+                  No changes yet.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

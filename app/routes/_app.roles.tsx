@@ -57,47 +57,49 @@ export default function Roles() {
     <>
       <h1>Roles</h1>
       <p className="muted">A user may only hold a role of its kind's audience. The Owner role always has every permission.</p>
-      <table>
-        <thead>
-          <tr>
-            <th>Role</th>
-            <th>Audience</th>
-            <th>Permissions</th>
-            <th>Users</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roles.map((role) => (
-            <tr key={role.id}>
-              <td>
-                {canManage && role.key !== 'owner' ? (
-                  <Form method="post" className="stack">
-                    <input type="hidden" name="intent" value="update" />
-                    <input type="hidden" name="id" value={role.id} />
-                    <FormAlert message={[...(errorsFor(role.id)[''] ?? []), ...(errorsFor(role.id).name ?? []), ...(errorsFor(role.id).permissions ?? [])]} />
-                    <input name="name" defaultValue={role.name} aria-label={`Name of ${role.name}`} />
-                    <div className="checks">
-                      {PERMISSIONS.map((p) => (
-                        <label key={p}>
-                          <input type="checkbox" name="permissions" value={p} defaultChecked={role.permissions.some((held) => held === p)} /> {p}
-                        </label>
-                      ))}
-                    </div>
-                    <button type="submit" className="secondary">
-                      Save {role.name}
-                    </button>
-                  </Form>
-                ) : (
-                  <strong>{role.name}</strong>
-                )}
-              </td>
-              <td>{AUDIENCE_LABELS[role.audience]}</td>
-              <td>{role.permissions.length ? role.permissions.join(', ') : <span className="muted">none</span>}</td>
-              <td>{role.userCount}</td>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Role</th>
+              <th>Audience</th>
+              <th>Permissions</th>
+              <th>Users</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {roles.map((role) => (
+              <tr key={role.id}>
+                <td>
+                  {canManage && role.key !== 'owner' ? (
+                    <Form method="post" className="stack">
+                      <input type="hidden" name="intent" value="update" />
+                      <input type="hidden" name="id" value={role.id} />
+                      <FormAlert message={[...(errorsFor(role.id)[''] ?? []), ...(errorsFor(role.id).name ?? []), ...(errorsFor(role.id).permissions ?? [])]} />
+                      <input name="name" defaultValue={role.name} aria-label={`Name of ${role.name}`} />
+                      <div className="checks">
+                        {PERMISSIONS.map((p) => (
+                          <label key={p}>
+                            <input type="checkbox" name="permissions" value={p} defaultChecked={role.permissions.some((held) => held === p)} /> {p}
+                          </label>
+                        ))}
+                      </div>
+                      <button type="submit" className="secondary">
+                        Save {role.name}
+                      </button>
+                    </Form>
+                  ) : (
+                    <strong>{role.name}</strong>
+                  )}
+                </td>
+                <td>{AUDIENCE_LABELS[role.audience]}</td>
+                <td>{role.permissions.length ? role.permissions.join(', ') : <span className="muted">none</span>}</td>
+                <td>{role.userCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {canManage ? (
         <Form method="post" className="stack panel" style={{ marginTop: '1.5rem' }}>
           <h2>New role</h2>

@@ -36,33 +36,35 @@ export default function SeatHolders() {
       <p className="muted">
         {holders.length === 1 ? '1 user' : `${holders.length} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : `on ${day} at ${utcTime(instant)}`}.
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Holding since (UTC)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {holders.map((h) => (
-            <tr key={h.id}>
-              <td>
-                <Link to={`/users/${h.id}`}>{h.displayName}</Link>
-              </td>
-              <td>{h.email}</td>
-              <td>{longDay(new Date(h.since))}</td>
-            </tr>
-          ))}
-          {holders.length === 0 ? (
+      <div className="table-scroll">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={3} className="muted">
-                Nobody held a {label} seat then.
-              </td>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Holding since (UTC)</th>
             </tr>
-          ) : null}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {holders.map((h) => (
+              <tr key={h.id}>
+                <td>
+                  <Link to={`/users/${h.id}`}>{h.displayName}</Link>
+                </td>
+                <td>{h.email}</td>
+                <td>{longDay(new Date(h.since))}</td>
+              </tr>
+            ))}
+            {holders.length === 0 ? (
+              <tr>
+                <td colSpan={3} className="muted">
+                  Nobody held a {label} seat then.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
-import { StatusBadge } from '~/components/status-badge';
+import { KeyBadge, StatusBadge } from '~/components/status-badge';
 import { attempt, trpcCode } from '~/utils/errors';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { requireMe } from '~/utils/session.server';
@@ -337,33 +337,35 @@ function UserPage() {
 
       {tab === 'history' && history ? (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th>Time (UTC)</th>
-                <th>Result</th>
-                <th>Message</th>
-                <th>IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.items.map((e) => (
-                <tr key={e.id}>
-                  <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
-                  <td>{e.result}</td>
-                  <td>{e.message}</td>
-                  <td>{e.ip}</td>
-                </tr>
-              ))}
-              {history.items.length === 0 ? (
+          <div className="table-scroll">
+            <table>
+              <thead>
                 <tr>
-                  <td colSpan={4} className="muted">
-                    No sign-in attempts yet.
-                  </td>
+                  <th>Time (UTC)</th>
+                  <th>Result</th>
+                  <th>Message</th>
+                  <th>IP</th>
                 </tr>
-              ) : null}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {history.items.map((e) => (
+                  <tr key={e.id}>
+                    <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                    <td>{e.result}</td>
+                    <td>{e.message}</td>
+                    <td>{e.ip}</td>
+                  </tr>
+                ))}
+                {history.items.length === 0 ? (
+                  <tr>
+                    <td colSpan={4} className="muted">
+                      No sign-in attempts yet.
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          </div>
           {history.nextCursor ? (
             <p className="pager">
               <Link to={`?tab=history&cursor=${history.nextCursor}`}>Older attempts</Link>
@@ -398,58 +400,60 @@ function UserPage() {
                 <button type="submit">Generate key</button>
               </Form>
             ) : null}
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Prefix</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th>Expires</th>
-                  <th>Status</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {(keys ?? []).map((k) => (
-                  <tr key={k.id}>
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{`${k.prefix}…`}</code>
-                    </td>
-                    <td>{new Date(k.createdAt).toISOString().slice(0, 10)}</td>
-                    <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toISOString().replace('T', ' ').slice(0, 16) : 'Never'}</td>
-                    <td>{k.expiresAt ? new Date(k.expiresAt).toISOString().slice(0, 10) : 'Never'}</td>
-                    <td>
-                      <StatusBadge status={k.status === 'active' ? 'active' : k.status === 'revoked' ? 'banned' : 'deactivated'} /> {k.status}
-                    </td>
-                    <td>
-                      {k.status === 'active' && canManage ? (
-                        search.get('revoke') === k.id ? (
-                          <Form method="post" className="actions">
-                            <input type="hidden" name="intent" value="revokeKey" />
-                            <input type="hidden" name="keyId" value={k.id} />
-                            <button type="submit" className="danger">
-                              Confirm revoke
-                            </button>
-                            <Link to="?tab=keys">Cancel</Link>
-                          </Form>
-                        ) : (
-                          <Link to={`?tab=keys&revoke=${k.id}`}>Revoke</Link>
-                        )
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-                {keys?.length === 0 ? (
+            <div className="table-scroll">
+              <table>
+                <thead>
                   <tr>
-                    <td colSpan={7} className="muted">
-                      No keys yet.
-                    </td>
+                    <th>Name</th>
+                    <th>Prefix</th>
+                    <th>Created</th>
+                    <th>Last used</th>
+                    <th>Expires</th>
+                    <th>Status</th>
+                    <th />
                   </tr>
-                ) : null}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {(keys ?? []).map((k) => (
+                    <tr key={k.id}>
+                      <td>{k.name}</td>
+                      <td>
+                        <code>{`${k.prefix}…`}</code>
+                      </td>
+                      <td>{new Date(k.createdAt).toISOString().slice(0, 10)}</td>
+                      <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toISOString().replace('T', ' ').slice(0, 16) : 'Never'}</td>
+                      <td>{k.expiresAt ? new Date(k.expiresAt).toISOString().slice(0, 10) : 'Never'}</td>
+                      <td>
+                        <KeyBadge status={k.status} />
+                      </td>
+                      <td>
+                        {k.status === 'active' && canManage ? (
+                          search.get('revoke') === k.id ? (
+                            <Form method="post" className="actions">
+                              <input type="hidden" name="intent" value="revokeKey" />
+                              <input type="hidden" name="keyId" value={k.id} />
+                              <button type="submit" className="danger">
+                                Confirm revoke
+                              </button>
+                              <Link to="?tab=keys">Cancel</Link>
+                            </Form>
+                          ) : (
+                            <Link to={`?tab=keys&revoke=${k.id}`}>Revoke</Link>
+                          )
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                  {keys?.length === 0 ? (
+                    <tr>
+                      <td colSpan={7} className="muted">
+                        No keys yet.
+                      </td>
+                    </tr>
+                  ) : null}
+                </tbody>
+              </table>
+            </div>
           </div>
         )
       ) : null}

@@ -70,42 +70,44 @@ export default function Users() {
           Apply
         </button>
       </Form>
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Kind</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Last sign-in</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.items.map((u) => (
-            <tr key={u.id}>
-              <td>
-                <Link to={`/users/${u.id}`}>{u.displayName}</Link>
-                {u.userName ? <div className="muted">{u.userName}</div> : null}
-              </td>
-              <td>{u.email}</td>
-              <td>{SEAT_LABELS[u.kind]}</td>
-              <td>{roleName[u.roleId]}</td>
-              <td>
-                <StatusBadge status={u.status} />
-              </td>
-              <td className="muted">{u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : 'Never'}</td>
-            </tr>
-          ))}
-          {users.items.length === 0 ? (
+      <div className="table-scroll">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={6} className="muted">
-                No users match these filters.
-              </td>
+              <th>Name</th>
+              <th>Email</th>
+              <th>Kind</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Last sign-in</th>
             </tr>
-          ) : null}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.items.map((u) => (
+              <tr key={u.id}>
+                <td>
+                  <Link to={`/users/${u.id}`}>{u.displayName}</Link>
+                  {u.userName ? <div className="muted">{u.userName}</div> : null}
+                </td>
+                <td>{u.email}</td>
+                <td>{SEAT_LABELS[u.kind]}</td>
+                <td>{roleName[u.roleId]}</td>
+                <td>
+                  <StatusBadge status={u.status} />
+                </td>
+                <td className="muted">{u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : 'Never'}</td>
+              </tr>
+            ))}
+            {users.items.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No users match these filters.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
       <div className="pager">
         {filters.cursor ? <Link to={`?${first.toString()}`}>First page</Link> : <span />}
         {users.nextCursor ? <Link to={`?${next.toString()}`}>Next page</Link> : null}

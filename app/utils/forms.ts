@@ -43,14 +43,25 @@ export function parseForm<Schema extends z.ZodType>(payload: FormData | URLSearc
 /** For a form where a blank field means "not given" (the server's default), rather than an empty value. */
 export const blankAsAbsent = <Schema extends z.ZodType>(schema: Schema) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-/** The two passwords typed alike, or the field error a person expects. */
+/**
+ * The two passwords typed alike, or the field error a person expects. Checked whenever both were
+ * typed, even when the password breaks a rule too (issue: a short, mismatched password showed only
+ * one of its two errors): every applicable message shows at once.
+ */
 export const confirmed = <Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, password: keyof Shape & string) =>
   schema.extend({ confirm: z.string() }).refine(
     (value) => {
       const typed: Record<string, unknown> = value;
       return typed[password] === typed.confirm;
     },
-    { message: 'The two passwords do not match.', path: ['confirm'] },
+    {
+      message: 'The two passwords do not match.',
+      path: ['confirm'],
+      when: ({ value }) => {
+        const typed: Record<string, unknown> = Object(value);
+        return typeof typed[password] === 'string' && typeof typed.confirm === 'string';
+      },
+    },
   );
 
 /**

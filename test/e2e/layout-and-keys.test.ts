@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailability, launchBrowser } from '../helpers/browser';
+import { signUp } from '../helpers/factories';
+import { startFullStack } from '../helpers/web';
+
+const browser = chromiumAvailability();
+if (!browser.available) console.warn(browser.reason);
+const ARTIFACTS = 'test-results/e2e-layout';
+
+async function shot(page: Page, name: string) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
+
+/** How wide the page is laid out: more than the viewport means the page itself scrolls sideways. */
+const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the API keys tab', () => {
+  it('no page scrolls sideways at 360 px; key badges say active once and revoked, never banned', async () => {
+    const { app, url } = await startFullStack();
+    const ws = await signUp(app, { companyName: 'Narrow Screens Ltd' });
+    await app.database.owner('seat_pools').where({ tenantId: ws.tenant.id, seatType: 'api' }).update({ included: 1 });
+    const person = await ws.owner.users.create({ kind: 'standard', email: `bea@${ws.input.slug}.test`, firstName: 'Bea', lastName: 'Tester' });
+    const api = await ws.owner.users.create({ kind: 'api', email: `sync@${ws.input.slug}.test`, firstName: 'HR', lastName: 'Sync' });
+    await ws.owner.apiKeys.create({ userId: api.id, name: 'Live sync' });
+    const old = await ws.owner.apiKeys.create({ userId: api.id, name: 'Old sync' });
+    await ws.owner.apiKeys.revoke({ id: old.id });
+
+    const context = await launchBrowser();
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 360, height: 800 });
+
+    const tooWide: Record<string, number> = {};
+    for (const path of ['/signup', '/login']) {
+      await page.goto(`${url}${path}`);
+      const width = await pageWidth(page);
+      if (width > 360) tooWide[path] = width;
+    }
+
+    await page.goto(`${url}/login?workspace=${ws.tenant.slug}`);
+    await page.getByLabel('Email').fill(ws.input.email);
+    await page.getByLabel('Password').fill(ws.input.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${url}/dashboard`);
+
+    const signedIn = [
+      '/dashboard',
+      '/users',
+      `/users/${person.id}`,
+      `/users/${api.id}?tab=keys`,
+      '/users/new',
+      '/billing',
+      '/roles',
+      '/audit',
+      '/settings',
+    ];
+    for (const path of signedIn) {
+      await page.goto(`${url}${path}`);
+      const width = await pageWidth(page);
+      if (width > 360) tooWide[path] = width;
+      // Sign out stays on screen.
+      const signOut = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+      if (signOut.x + signOut.width > 360) tooWide[`${path} (Sign out)`] = signOut.x + signOut.width;
+    }
+    expect(tooWide).toEqual({});
+
+    await page.goto(`${url}/users`);
+    await shot(page, 'users-360');
+    await page.goto(`${url}/users/${person.id}`);
+    await shot(page, 'user-detail-360');
+
+    await page.goto(`${url}/users/${api.id}?tab=keys`);
+    await shot(page, 'user-keys-360');
+    // The table scrolls inside its box to the Status column, the page stays put.
+    await page.locator('.table-scroll').evaluate((box) => box.scrollTo({ left: box.scrollWidth }));
+    await shot(page, 'user-keys-360-scrolled');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    const statusOf = (name: string) => page.locator('tbody tr', { hasText: name }).locator('td').nth(5);
+    expect((await statusOf('Live sync').innerText()).trim()).toBe('active');
+    expect((await statusOf('Old sync').innerText()).trim()).toBe('revoked');
+    expect(await page.locator('tbody').innerText()).not.toMatch(/banned/i);
+    expect(await statusOf('Live sync').locator('.badge').count()).toBe(1);
+    expect(await statusOf('Old sync').locator('.badge.key-revoked').count()).toBe(1);
+
+    // The workspace's own table scrolls inside its wrapper, the page does not.
+    await page.goto(`${url}/users`);
+    expect(await page.locator('.table-scroll table').count()).toBeGreaterThan(0);
+
+    const wide = await (await launchBrowser()).newPage();
+    await wide.setViewportSize({ width: 1280, height: 900 });
+    await wide.goto(`${url}/signup`);
+    const card = (await wide.locator('main.narrow').boundingBox())!;
+    const inputs = wide.locator('main.narrow input:not([type=hidden])');
+    expect(await inputs.count()).toBeGreaterThan(4);
+    for (const input of await inputs.all()) {
+      const box = (await input.boundingBox())!;
+      const name = await input.getAttribute('name');
+      expect({ name, right: box.x + box.width <= card.x + card.width }).toEqual({ name, right: true });
+    }
+    await shot(wide, 'signup-1280');
+  });
+
+  it('the invitation form shows every error at once, and a bogus link says so', async () => {
+    const { url } = await startFullStack();
+    const context = await launchBrowser();
+    const page = await context.newPage();
+    await page.goto(`${url}/invite/${'x'.repeat(43)}`);
+    await page.getByLabel(/^Password/).fill('short');
+    await page.getByLabel('Repeat the password').fill('different');
+    await page.getByLabel('Repeat the password').blur();
+    await page.getByRole('button', { name: 'Accept and sign in' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Use at least 12 characters');
+    await expect.poll(() => page.locator('main').innerText()).toContain('The two passwords do not match.');
+
+    // Without JavaScript's check, the server says the same.
+    const noJs = await (await launchBrowser()).newPage();
+    await noJs.route('**/*.js', (route) => route.abort());
+    await noJs.goto(`${url}/invite/${'x'.repeat(43)}`);
+    await noJs.getByLabel(/^Password/).fill('short');
+    await noJs.getByLabel('Repeat the password').fill('different');
+    await noJs.getByRole('button', { name: 'Accept and sign in' }).click();
+    await noJs.waitForLoadState('load');
+    const text = await noJs.locator('main').innerText();
+    expect(text).toContain('Use at least 12 characters');
+    expect(text).toContain('The two passwords do not match.');
+
+    for (const token of ['x'.repeat(43), 'bogus']) {
+      await page.goto(`${url}/invite/${token}`);
+      await page.getByLabel(/^Password/).fill('a good long password');
+      await page.getByLabel('Repeat the password').fill('a good long password');
+      await page.getByRole('button', { name: 'Accept and sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^This invitation link is not valid/);
+      // A dead link offers no form to fill in again, only the way out.
+      expect(await page.getByLabel(/^Password/).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Sign in' }).count()).toBe(1);
+    }
+    await shot(page, 'invite-bogus');
+  });
+});
