@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +28,43 @@ beforeAll(async () => {
 const postJson = (route: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
+/** The raw bytes on the wire, as node:http receives them (fetch would decompress them). */
+function rawGet(route: string, headers: Record<string, string>) {
+  return new Promise<{ encoding: string | undefined; bytes: number }>((resolve, reject) => {
+    http
+      .get(`${url}${route}`, { headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes }));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('HTTP surface', () => {
+  it('answers /favicon.ico with the SVG icon, not an error page', async () => {
+    const response = await fetch(`${url}/favicon.ico`, { redirect: 'manual' });
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe('/favicon.svg');
+    const icon = await fetch(`${url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+  });
+
+  it('compresses what it sends when the client accepts it: scripts, pages, API answers', async () => {
+    // The largest script of the build: the one a first visit pays most for.
+    const scripts = readdirSync('public/build', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    const script = scripts.sort((a, b) => statSync(path.join('public/build', b)).size - statSync(path.join('public/build', a)).size)[0];
+    const size = statSync(path.join('public/build', script)).size;
+    expect(size).toBeGreaterThan(50_000);
+    const plain = await rawGet(`/build/${script}`, {});
+    expect(plain).toEqual({ encoding: undefined, bytes: size });
+    const packed = await rawGet(`/build/${script}`, { 'accept-encoding': 'gzip' });
+    expect(packed.encoding).toBe('gzip');
+    expect(packed.bytes).toBeLessThan(size * 0.6);
+    expect((await rawGet('/signup', { 'accept-encoding': 'gzip, deflate, br' })).encoding).toMatch(/^(br|gzip)$/);
+  });
+
   it('/healthz answers 200 after a database round trip', async () => {
     const response = await fetch(`${url}/healthz`);
     expect(response.status).toBe(200);

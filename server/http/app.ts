@@ -1,5 +1,6 @@
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
+import compression from 'compression';
 import { parse as parseCookies } from 'cookie';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
@@ -62,6 +63,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
     next();
   });
 
+  // Pages ship ~270 KB of JavaScript and JSON answers repeat keys: compressed, a fraction of that.
+  app.use(compression());
   app.use(limitBodies({ readerStopsAtMax: (path) => path.startsWith('/trpc/') }));
 
   app.get('/healthz', health(deps.ownerDb));
@@ -96,6 +99,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   if (mailboxOn) app.get(['/dev/mailbox', '/dev/mailbox.json'], devMailbox(deps.ownerDb));
 
   if (remixBuild) {
+    // Browsers ask for /favicon.ico whatever the page links; the icon is an SVG.
+    app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
     app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
     app.use(express.static('public', { maxAge: '1h' }));
     app.all(
