@@ -1,14 +1,7 @@
 import { Link } from '@remix-run/react';
+import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
 
-export type AuditRow = {
-  id: string;
-  createdAt: string;
-  actorLabel: string | null;
-  actorType: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-};
+export type AuditRow = AuditEntry & { id: string; createdAt: string };
 
 export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; nextCursor: string | null; tab?: string }) {
   return (
@@ -18,25 +11,26 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
           <thead>
             <tr>
               <th>Time (UTC)</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Change</th>
+              <th>What happened</th>
+              <th>Details</th>
             </tr>
           </thead>
           <tbody>
             {items.map((e) => (
               <tr key={e.id}>
                 <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
-                <td>{e.actorLabel ?? e.actorType}</td>
-                <td>{e.action}</td>
+                <td>{auditSentence(e)}</td>
                 <td>
-                  <code className="json">{e.before ? `${JSON.stringify(e.before)} → ` : ''}{e.after ? JSON.stringify(e.after) : ''}</code>
+                  <details>
+                    <summary>{e.action}</summary>
+                    <code className="json">{e.before ? `${JSON.stringify(e.before)} → ` : ''}{e.after ? JSON.stringify(e.after) : ''}</code>
+                  </details>
                 </td>
               </tr>
             ))}
             {items.length === 0 ? (
               <tr>
-                <td colSpan={4} className="muted">
+                <td colSpan={3} className="muted">
                   Nothing recorded.
                 </td>
               </tr>

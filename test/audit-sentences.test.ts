@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditSentence } from '../app/utils/audit-sentences';
+import { createTestApp, type TestApp } from './helpers/app';
+import { signUp } from './helpers/factories';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp();
+});
+
+describe('the audit log reads as sentences, with people by name', () => {
+  it('names the actor and the user acted on, the reason, API keys and Stripe', async () => {
+    const { owner, tenant } = await signUp(app);
+    await app.database.owner('seat_pools').where({ tenantId: tenant.id }).update({ included: 5 });
+    const grace = await owner.users.create({ kind: 'standard', email: 'grace@example.test', firstName: 'Grace', lastName: 'Hopper' });
+    // As if Grace had accepted her invitation and set a password.
+    await app.database.owner('users').where({ id: grace.id }).update({ status: 'active', passwordHash: 'set' });
+    await owner.users.setStatus({ id: grace.id, status: 'suspended', reason: 'Security review' });
+    await owner.users.setStatus({ id: grace.id, status: 'banned', reason: 'Left for a competitor' });
+    await owner.users.setStatus({ id: grace.id, status: 'active' });
+    const bot = await owner.users.create({ kind: 'api', email: 'bot@example.test', firstName: 'Build', lastName: 'Bot' });
+    await app.database.owner('seat_pools').where({ tenantId: tenant.id, seatType: 'api' }).update({ included: 1 });
+    const key = await owner.apiKeys.create({ userId: bot.id, name: 'nightly' });
+    await owner.apiKeys.revoke({ id: key.id });
+    await app.database.owner('audit_events').insert({
+      tenantId: tenant.id,
+      actorType: 'stripe',
+      actorId: 'evt_1',
+      actorLabel: 'customer.subscription.updated',
+      action: 'seats.changed',
+      targetType: 'seat_pool',
+      targetId: 'standard',
+      before: JSON.stringify({ purchased: 5 }),
+      after: JSON.stringify({ purchased: 8 }),
+    });
+
+    const { items } = await owner.audit.list({ limit: 50 });
+    const sentences = items.map((e) => auditSentence(e)).reverse();
+    expect(sentences).toEqual([
+      'Ada Lovelace created the workspace Acme Inc',
+      'Ada Lovelace added Grace Hopper as User with the Member role',
+      'Ada Lovelace suspended Grace Hopper: Security review',
+      'Ada Lovelace banned Grace Hopper: Left for a competitor',
+      'Ada Lovelace unbanned Grace Hopper',
+      'Ada Lovelace added Build Bot as API User with the Integration role',
+      'Ada Lovelace created the API key “nightly” for Build Bot',
+      'Ada Lovelace revoked the API key “nightly” of Build Bot (revoked by an administrator)',
+      'Stripe changed purchased User seats from 5 to 8 (customer.subscription.updated)',
+    ]);
+  });
+
+  it('never hides an event it has no sentence for', () => {
+    const e = { actorType: 'user', actorLabel: 'x@example.test', actorName: null, action: 'something.new', targetType: null, targetId: null, targetName: null, before: null, after: null };
+    expect(auditSentence(e)).toBe('x@example.test: something.new');
+  });
+});
