@@ -12,6 +12,7 @@ import { localDatabase } from '../db/local';
 import { migrateLatest } from '../server/jobs/queues-setup';
 import { EnvError, parseEnv } from '../server/shared/env';
 import { startStripeEmulator } from '../server/stripe/emulator';
+import { DEMO } from './seed-demo';
 
 const LOCK = '.data/seatwise.pid';
 const STRIPE_EMULATOR_STATE = '.data/stripe-emulator.json';
@@ -61,10 +62,20 @@ function portIsFree(port: number) {
   });
 }
 
-function run(command: string, args: string[]) {
+/** `rewrite`, when given, edits each line the command prints on stdout before it is shown. */
+function run(command: string, args: string[], rewrite?: (line: string) => string) {
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    const child = spawn(command, args, { stdio: ['inherit', rewrite ? 'pipe' : 'inherit', 'inherit'] });
+    if (rewrite) {
+      let rest = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) process.stdout.write(`${rewrite(line)}\n`);
+      });
+      child.stdout!.on('end', () => rest && process.stdout.write(rewrite(rest)));
+    }
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
   });
 }
 
@@ -124,8 +135,20 @@ const parent = process.ppid;
 setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
 
 try {
-  say('building the app…');
-  await run(process.execPath, ['node_modules/@remix-run/dev/dist/cli.js', 'build']);
+  /**
+   * `remix build` makes an optimised (minified, production-mode React) build unless NODE_ENV says
+   * otherwise, and labels it "NODE_ENV=production". That is the build's mode, not the app's: the
+   * app still runs with NODE_ENV=development (dev mailbox, Stripe emulator). Outside production
+   * the label says what it is instead of naming a NODE_ENV the app does not run with.
+   */
+  const buildMode = process.env.NODE_ENV ?? 'production';
+  const relabel = buildMode === 'production' && env.NODE_ENV !== 'production';
+  say(relabel ? `building the app (an optimised build; the app runs with NODE_ENV=${env.NODE_ENV})…` : 'building the app…');
+  await run(
+    process.execPath,
+    ['node_modules/@remix-run/dev/dist/cli.js', 'build'],
+    relabel ? (line) => line.replace('(NODE_ENV=production)', '(optimised build)') : undefined,
+  );
   database = await localDatabase(say);
   say('migrating the database…');
   await migrateLatest(database.url);
@@ -181,7 +204,12 @@ try {
       launch();
     });
   await Promise.all([supervise('server/index.ts', 'web'), supervise('worker/index.ts', 'worker')]);
-  console.log(`\nSeatwise is running at http://localhost:${env.PORT}\n`);
+  const url = `http://localhost:${env.PORT}`;
+  const notes = [`Seatwise is running at ${url}`];
+  // SPEC §2: without SMTP_URL, outside production, every email lands in the dev mailbox.
+  if (!env.SMTP_URL && env.NODE_ENV !== 'production') notes.push(`Emails (invitations, resets, alerts) go to ${url}/dev/mailbox`);
+  if (env.NODE_ENV !== 'production') notes.push(`Demo data: npm run db:seed (workspace ${DEMO.slug}, ${DEMO.email} / ${DEMO.password})`);
+  console.log(`\n${notes.join('\n')}\n`);
 } catch (error) {
   console.error(`[seatwise] could not start: ${error instanceof Error ? error.message : error}`);
   await shutdown(1);
