@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createApiKeyInput, listApiKeysInput, revokeApiKeyInput } from '../contract/api-keys';
+import { updateProfileInput } from '../contract/me';
 import { seatHistoryInput, seatHoldersInput } from '../contract/seat-history';
 import {
   createUserInput,
@@ -34,6 +35,8 @@ export const integrationProcedures: Operation[] = [
   { path: 'apiKeys.create', kind: 'mutation', input: createApiKeyInput, summary: 'Create a key for an API user; the key is returned only here.', permission: 'users.manage' },
   { path: 'apiKeys.list', kind: 'query', input: listApiKeysInput, summary: "An API user's keys (never the keys themselves).", permission: 'users.manage' },
   { path: 'apiKeys.revoke', kind: 'mutation', input: revokeApiKeyInput, summary: 'Revoke a key at once.', permission: 'users.manage' },
+  { path: 'me.profile', kind: 'query', summary: "The signed-in person's own profile (a session, not an API key: a key is refused with 'API keys have no profile').", permission: 'none (any signed-in person)' },
+  { path: 'me.updateProfile', kind: 'mutation', input: updateProfileInput, summary: "Change the signed-in person's own names, time zone (IANA) and locale (BCP 47); a session, not an API key.", permission: 'none (any signed-in person)' },
 ];
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });

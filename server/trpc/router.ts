@@ -2,6 +2,7 @@ import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { billingRouter } from './routers/billing';
 import { authRouter } from './routers/auth';
+import { meRouter } from './routers/me';
 import { rolesRouter } from './routers/roles';
 import { usersRouter } from './routers/users';
 import { seatsRouter } from './routers/seats';
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   apiKeys: apiKeysRouter,
   billing: billingRouter,
+  me: meRouter,
 });
 
 export type AppRouter = typeof appRouter;
