@@ -23,6 +23,7 @@ export default function AppLayout() {
           {me.permissions.includes('users.read') ? <NavLink to="/roles">Roles</NavLink> : null}
           {me.permissions.includes('billing.manage') ? <NavLink to="/billing">Billing</NavLink> : null}
           {me.permissions.includes('audit.read') ? <NavLink to="/audit">Audit log</NavLink> : null}
+          {me.permissions.includes('users.read') ? <NavLink to="/login-history">Sign-ins</NavLink> : null}
           {me.permissions.includes('settings.manage') ? <NavLink to="/settings">Settings</NavLink> : null}
           <NavLink to="/profile">Profile</NavLink>
           <NavLink to="/change-password">Password</NavLink>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, personNameSchema, wholeNumberSchema } from './fields';
+import { emailSchema, isoDateTimeSchema, personNameSchema, wholeNumberSchema } from './fields';
 import { SEAT_TYPES } from './seats';
 import { STATUSES } from './statuses';
 
@@ -103,7 +103,23 @@ export const listUsersInput = z
   })
   .prefault({ sort: 'name', limit: 50 });
 
-export const loginHistoryInput = z.object({ id: z.uuid(), cursor, limit });
+/** How a sign-in attempt ended, as login history records it. */
+export const LOGIN_RESULTS = ['success', 'wrong_password', 'unknown_user', 'locked', 'not_active', 'api_user'] as const;
+export type LoginResult = (typeof LOGIN_RESULTS)[number];
+
+/** One user's sign-in attempts, or the whole workspace's (unknown emails included) when no id is given. */
+export const loginHistoryInput = z
+  .object({
+    id: z.uuid('Not a valid user id').optional(),
+    result: z.enum(LOGIN_RESULTS, 'Choose a result from the list').optional(),
+    email: z.string().trim().max(254, 'Use at most 254 characters').optional(),
+    ip: z.string().trim().max(64, 'Use at most 64 characters').optional(),
+    from: isoDateTimeSchema.optional(),
+    to: isoDateTimeSchema.optional(),
+    cursor,
+    limit,
+  })
+  .prefault({});
 
 export const inactivityPreviewInput = z
   .object({

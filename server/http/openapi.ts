@@ -20,7 +20,7 @@ export const integrationProcedures: Operation[] = [
   { path: 'users.list', kind: 'query', input: listUsersInput, summary: 'Search and filter users (keyset pagination).', permission: 'users.read' },
   { path: 'users.get', kind: 'query', input: userId, summary: 'One user.', permission: 'users.read' },
   { path: 'users.permissions', kind: 'query', input: userId, summary: "A user's role and effective permissions.", permission: 'users.read' },
-  { path: 'users.loginHistory', kind: 'query', input: loginHistoryInput, summary: "A user's sign-in attempts, newest first.", permission: 'users.read' },
+  { path: 'users.loginHistory', kind: 'query', input: loginHistoryInput, summary: "Sign-in attempts, newest first: a user's, or without an id the workspace's (unknown emails included); filters by result, email, address and dates.", permission: 'users.read' },
   { path: 'users.create', kind: 'mutation', input: createUserInput, summary: 'Create a user (needs a free seat of its kind).', permission: 'users.manage' },
   { path: 'users.update', kind: 'mutation', input: updateUserInput, summary: "Change a user's details.", permission: 'users.manage' },
   { path: 'users.setRole', kind: 'mutation', input: setRoleInput, summary: "Change a user's role.", permission: 'users.manage' },

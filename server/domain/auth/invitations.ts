@@ -5,6 +5,7 @@ import type { RequestMeta } from '../scope';
 import { consumeOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
+import { recordAttempt } from './sign-in';
 import { acceptInvitationStatus } from '../users/status';
 
 export const INVITATION_INVALID =
@@ -48,6 +49,7 @@ export async function acceptInvitation({
         at: now,
       });
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
+      await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'success', message: 'Signed in by accepting the invitation.', meta, now });
       return { user, session };
     },
   });

@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
 import { createSession, endUserSessions } from './sessions';
+import { recordAttempt } from './sign-in';
 import { USER_COLUMNS } from '../users/columns';
 import { MAY_RESET_PASSWORD } from '../../contract/statuses';
 import { unlockByReset } from '../users/status';
@@ -139,6 +140,7 @@ export async function resetPassword({
       const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
       await endUserSessions({ trx, userId });
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
+      await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'success', message: 'Signed in after resetting the password.', meta, now });
       return { user, session };
     },
   });

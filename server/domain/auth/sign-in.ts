@@ -15,6 +15,7 @@ import { hashToken } from './tokens';
 import { USER_COLUMNS } from '../users/columns';
 import { findWorkspace } from '../tenants/workspaces';
 import { getTenant } from '../tenants/tenants';
+import type { LoginResult } from '../../contract/users';
 
 /** SPEC "Sign-in": the same words whether the workspace, the email or the password was wrong. */
 export const INVALID_CREDENTIALS = 'Invalid email or password.';
@@ -24,7 +25,6 @@ export const LOCKED_MESSAGE =
 export const notActiveMessage = (status: string) =>
   `Your account is ${status === 'invited' ? 'not activated yet' : status}. Please contact your administrator.`;
 
-export type LoginResult = 'success' | 'wrong_password' | 'unknown_user' | 'locked' | 'not_active' | 'api_user';
 
 
 /**
@@ -34,7 +34,8 @@ export type LoginResult = 'success' | 'wrong_password' | 'unknown_user' | 'locke
 export const NOT_AN_EMAIL = '(not an email address)';
 const recordedEmail = (typed: string) => (emailSchema.safeParse(typed).success ? typed.trim() : NOT_AN_EMAIL);
 
-async function recordAttempt(
+/** One row of login history; invitations and resets that sign a person in record one too. */
+export async function recordAttempt(
   db: Db | Trx,
   event: { tenantId: string | null; userId: string | null; email: string; result: LoginResult; message: string; meta: Meta; now: Date },
 ) {

@@ -74,16 +74,27 @@ export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>
   return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
 }
 
-export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email'>;
+export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email' | 'userId'> & {
+  userName: string | null;
+};
 
+/** Newest first; a user's attempts, or the workspace's (attempts on unknown emails included). */
 export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHistoryInput>) {
-  await findUser(trx, input.id);
+  if (input.id) await findUser(trx, input.id);
   const after = decodeCursor(input.cursor, cursorSchemas.serialId);
-  const rows: LoginEvent[] = await trx('login_events')
-    .where({ userId: input.id })
-    .modify((q) => (after ? q.where('id', '<', after[0]) : q))
-    .orderBy('id', 'desc')
+  const rows: LoginEvent[] = await trx('login_events as e')
+    .leftJoin('users as u', 'u.id', 'e.userId')
+    .modify((q) => {
+      if (input.id) q.where('e.userId', input.id);
+      if (input.result) q.where('e.result', input.result);
+      if (input.email) q.whereRaw('lower(e.email) = lower(?)', [input.email]);
+      if (input.ip) q.where('e.ip', input.ip);
+      if (input.from) q.where('e.createdAt', '>=', input.from);
+      if (input.to) q.where('e.createdAt', '<', input.to);
+      if (after) q.where('e.id', '<', after[0]);
+    })
+    .orderBy('e.id', 'desc')
     .limit(input.limit + 1)
-    .select('id', 'createdAt', 'result', 'message', 'ip', 'userAgent', 'email');
+    .select('e.id', 'e.createdAt', 'e.result', 'e.message', 'e.ip', 'e.userAgent', 'e.email', 'e.userId', 'u.displayName as userName');
   return page(rows, input.limit, (row) => [Number(row.id)]);
 }

@@ -1,0 +1,65 @@
+import { Link } from '@remix-run/react';
+
+export type LoginHistoryRow = {
+  id: string;
+  createdAt: string;
+  result: string;
+  message: string;
+  ip: string | null;
+  userAgent: string | null;
+  email: string;
+  userId: string | null;
+  userName: string | null;
+};
+
+const RESULT_LABELS: Record<string, string> = {
+  success: 'Signed in',
+  wrong_password: 'Wrong password',
+  unknown_user: 'Unknown email',
+  locked: 'Locked',
+  not_active: 'Not active',
+  api_user: 'API user',
+};
+
+export const resultLabel = (result: string) => RESULT_LABELS[result] ?? result;
+
+/** Sign-in attempts with who, how it ended, from where and with what browser. */
+export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRow[]; showPerson: boolean }) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Time (UTC)</th>
+            {showPerson ? <th>Person</th> : null}
+            <th>Result</th>
+            <th>Address</th>
+            <th>Browser</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((e) => (
+            <tr key={e.id}>
+              <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+              {showPerson ? <td>{e.userId ? <Link to={`/users/${e.userId}`}>{e.userName ?? e.email}</Link> : e.email}</td> : null}
+              <td>
+                <span className={`badge result-${e.result === 'success' ? 'ok' : 'refused'}`} title={e.message}>
+                  {resultLabel(e.result)}
+                </span>
+              </td>
+              <td>{e.ip ?? '—'}</td>
+              <td className="muted user-agent">{e.userAgent ?? '—'}</td>
+            </tr>
+          ))}
+          {items.length === 0 ? (
+            <tr>
+              <td colSpan={showPerson ? 5 : 4} className="muted">
+                No sign-in attempts match.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
