@@ -199,7 +199,7 @@ function UserPage() {
       {done && NOTICES[done] ? <p className="notice">{NOTICES[done]}</p> : null}
       <FormAlert message={formErrors} />
       <nav className="tabs">
-        {TABS.map(([key, label]) => (
+        {TABS.filter(([key]) => (user.kind === 'api' ? key !== 'history' : key !== 'keys')).map(([key, label]) => (
           <Link key={key} to={`?tab=${key}`} className={tab === key ? 'active' : ''}>
             {label}
           </Link>
@@ -297,40 +297,66 @@ function UserPage() {
                 <Link to="?tab=status">Cancel</Link>
               </div>
             </Form>
-          ) : canManage && !isSelf ? (
-            <div className="actions">
-              {ADMIN_TRANSITIONS[user.status].map((t) => (
-                <Link key={t.to} className="button" to={`?tab=status&to=${t.to}`}>
-                  {t.label}
-                </Link>
-              ))}
-            </div>
+          ) : canManage && !isSelf && ADMIN_TRANSITIONS[user.status].some((t) => SEAT_HOLDING.includes(t.to)) ? (
+            <section className="stack" aria-label="Access">
+              <h2>Access</h2>
+              <div className="actions">
+                {ADMIN_TRANSITIONS[user.status]
+                  .filter((t) => SEAT_HOLDING.includes(t.to))
+                  .map((t) => (
+                    <Link key={t.to} className={t.to === 'active' ? 'button' : 'button secondary'} to={`?tab=status&to=${t.to}`}>
+                      {t.label}
+                    </Link>
+                  ))}
+              </div>
+            </section>
           ) : null}
-          {canManage && user.kind !== 'api' ? (
-            <div className="actions">
-              <Form method="post">
-                <input type="hidden" name="intent" value="requirePasswordChange" />
-                <input type="hidden" name="required" value={String(!user.mustChangePassword)} />
-                <button type="submit" className="secondary">
-                  {user.mustChangePassword ? 'Do not require a password change' : 'Require a password change at next sign-in'}
-                </button>
-              </Form>
-              {mayGetInvitation(user.status) ? (
+          {canManage && user.kind !== 'api' && !confirm ? (
+            <section className="stack" aria-label="Password">
+              <h2>Password</h2>
+              <div className="actions">
                 <Form method="post">
-                  <input type="hidden" name="intent" value="resendInvitation" />
+                  <input type="hidden" name="intent" value="requirePasswordChange" />
+                  <input type="hidden" name="required" value={String(!user.mustChangePassword)} />
                   <button type="submit" className="secondary">
-                    Resend invitation
+                    {user.mustChangePassword ? 'Do not require a password change' : 'Require a password change at next sign-in'}
                   </button>
                 </Form>
-              ) : MAY_RESET_PASSWORD.includes(user.status) ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="sendPasswordReset" />
-                  <button type="submit" className="secondary">
-                    Send password reset link
-                  </button>
-                </Form>
-              ) : null}
-            </div>
+                {mayGetInvitation(user.status) ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="resendInvitation" />
+                    <button type="submit" className="secondary">
+                      Resend invitation
+                    </button>
+                  </Form>
+                ) : MAY_RESET_PASSWORD.includes(user.status) ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="sendPasswordReset" />
+                    <button type="submit" className="secondary">
+                      Send password reset link
+                    </button>
+                  </Form>
+                ) : null}
+              </div>
+            </section>
+          ) : null}
+          {canManage && !isSelf && !confirm && ADMIN_TRANSITIONS[user.status].some((t) => !SEAT_HOLDING.includes(t.to)) ? (
+            <section className="danger-zone stack" aria-label="Danger zone">
+              <h2>Danger zone</h2>
+              <p className="muted">
+                {SEAT_HOLDING.includes(user.status) ? `These end ${user.displayName}'s access at once and release their seat. ` : ''}
+                {ADMIN_TRANSITIONS[user.status].some((t) => t.to === 'banned') ? 'A banned user comes back only when an admin unbans them.' : ''}
+              </p>
+              <div className="actions">
+                {ADMIN_TRANSITIONS[user.status]
+                  .filter((t) => !SEAT_HOLDING.includes(t.to))
+                  .map((t) => (
+                    <Link key={t.to} className="button danger" to={`?tab=status&to=${t.to}`}>
+                      {t.label}
+                    </Link>
+                  ))}
+              </div>
+            </section>
           ) : null}
         </div>
       ) : null}
