@@ -1,48 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TRANSITIONS, STATUSES } from '../../server/contract/statuses';
-import { CHROMIUM, chromiumAvailability } from '../helpers/browser';
+import { chromiumAvailability, launchBrowser, screenshotsIn, submitForm } from '../helpers/browser';
 import { insertUser, signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
-import { onCleanup } from '../setup/cleanup';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
 const ARTIFACTS = 'test-results/e2e-dashboard-roles';
-
-/** Debian's Chromium with JavaScript off: every page a plain document, every form a plain POST. */
-async function launchWithoutJavaScript() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'seatwise-chromium-nojs-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    javaScriptEnabled: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  onCleanup(async () => {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return context;
-}
-
-async function shot(page: Page, name: string) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
-
-/** Submits with a click and waits for the server's answer to the POST, a whole new document. */
-async function post(page: Page, button: string) {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().resourceType() === 'document'),
-    page.waitForEvent('load'),
-    page.getByRole('button', { name: button }).click(),
-  ]);
-  return response;
-}
+const shot = screenshotsIn(ARTIFACTS);
 
 describe.skipIf(!browser.available)('dashboard as a home page, roles in plain words, user tabs by kind (JavaScript off)', () => {
   it('shows the sign-in address, counts by status, the actions and an amber bar; roles read-only with counts and one edit form', async () => {
@@ -66,12 +31,12 @@ describe.skipIf(!browser.available)('dashboard as a home page, roles in plain wo
     await insertUser(app, tenantId, { email: `sync2@${slug}.test`, kind: 'api' });
     const expected = { active: 1 + 6 + 2, invited: 2, suspended: 1, locked: 1, deactivated: 1, banned: 1 };
 
-    const page = await (await launchWithoutJavaScript()).newPage();
+    const page = await (await launchBrowser({ javaScript: false })).newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${url}/login?workspace=${slug}`);
     await page.getByLabel('Email').fill(ws.input.email);
     await page.getByLabel('Password').fill(ws.input.password);
-    await post(page, 'Sign in');
+    await submitForm(page, 'Sign in');
     expect(new URL(page.url()).pathname).toBe('/dashboard');
 
     // The workspace's sign-in address, on this server's origin.
@@ -137,7 +102,7 @@ describe.skipIf(!browser.available)('dashboard as a home page, roles in plain wo
     expect(await audit.isChecked()).toBe(true);
     await shot(page, 'roles-edit');
     await audit.uncheck();
-    const saved = await post(page, 'Save Admin');
+    const saved = await submitForm(page, 'Save Admin');
     expect(saved.status()).toBe(302);
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/roles');
     expect(await row('Admin').locator('.permission-list li').allInnerTexts()).not.toContain('Read the audit log');

@@ -1,60 +1,25 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TRANSITIONS } from '../../server/contract/statuses';
-import { CHROMIUM, chromiumAvailability } from '../helpers/browser';
+import { chromiumAvailability, launchBrowser, screenshotsIn, submitForm } from '../helpers/browser';
 import { insertUser, signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
-import { onCleanup } from '../setup/cleanup';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
 const ARTIFACTS = 'test-results/e2e-forms-without-javascript';
-
-/** Debian's Chromium as in helpers/browser.ts, with JavaScript off: every page is a plain document and every form a plain POST. */
-async function launchWithoutJavaScript() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'seatwise-chromium-nojs-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    javaScriptEnabled: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  onCleanup(async () => {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return context;
-}
-
-async function shot(page: Page, name: string) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
-
-/** Submits with a click and waits for the server's answer to the POST, a whole new document. */
-async function post(page: Page, button: string) {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().resourceType() === 'document'),
-    page.waitForEvent('load'),
-    page.getByRole('button', { name: button }).click(),
-  ]);
-  return response;
-}
+const shot = screenshotsIn(ARTIFACTS);
 
 describe.skipIf(!browser.available)('forms without JavaScript, validated with the contract', () => {
   it('refuses a bad email next to the field, creates nothing, and offers exactly the status moves of the contract', async () => {
     const { app, url } = await startFullStack();
     const { input, tenant } = await signUp(app, { companyName: 'No Script Ltd' });
     const active = await insertUser(app, tenant.id, { email: 'ada@noscript.test' });
-    const page = await (await launchWithoutJavaScript()).newPage();
+    const page = await (await launchBrowser({ javaScript: false })).newPage();
 
     await page.goto(`${url}/login?workspace=${tenant.slug}`);
     await page.getByLabel('Email').fill(input.email);
     await page.getByLabel('Password').fill(input.password);
-    await post(page, 'Sign in');
+    await submitForm(page, 'Sign in');
     expect(new URL(page.url()).pathname).toBe('/dashboard');
 
     const usersBefore = await app.database.owner('users').where({ tenantId: tenant.id }).count({ n: '*' });
@@ -62,7 +27,7 @@ describe.skipIf(!browser.available)('forms without JavaScript, validated with th
     await page.getByLabel('First name').fill('Grace');
     await page.getByLabel('Last name').fill('Hopper');
     await page.getByLabel('Email').fill('grace at navy');
-    const refused = await post(page, 'Create user');
+    const refused = await submitForm(page, 'Create user');
     expect(refused.status()).toBe(400);
     expect(refused.headers()['content-type']).toContain('text/html');
     // The contract's message (server/contract/fields.ts), in the email field's own label, tied to the input.
@@ -91,7 +56,7 @@ describe.skipIf(!browser.available)('forms without JavaScript, validated with th
     // And the confirmation posts without JavaScript too; the page then offers the suspended user's moves.
     await page.getByRole('link', { name: 'Suspend' }).click();
     await page.getByLabel(/Reason/).fill('On leave');
-    const moved = await post(page, 'Confirm');
+    const moved = await submitForm(page, 'Confirm');
     expect(moved.status()).toBe(302);
     expect(await page.locator('h1 .badge').textContent()).toBe('suspended');
     expect(await buttons.allTextContents()).toEqual(ADMIN_TRANSITIONS.suspended.map((t) => t.label));

@@ -1,18 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chromiumAvailability, launchBrowser } from '../helpers/browser';
+import { chromiumAvailability, launchBrowser, screenshotsIn } from '../helpers/browser';
 import { signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
 const ARTIFACTS = 'test-results/e2e-layout';
-
-async function shot(page: Page, name: string) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = screenshotsIn(ARTIFACTS);
 
 /** How wide the page is laid out: more than the viewport means the page itself scrolls sideways. */
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);

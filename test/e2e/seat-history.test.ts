@@ -1,40 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHROMIUM, chromiumAvailability, launchBrowser } from '../helpers/browser';
+import { chromiumAvailability, launchBrowser, screenshotsIn } from '../helpers/browser';
 import { signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
-import { onCleanup } from '../setup/cleanup';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
 const ARTIFACTS = 'test-results/e2e-seat-history';
+const shot = screenshotsIn(ARTIFACTS);
 const DAY = 86_400_000;
-
-/** Debian's Chromium with JavaScript off: the charts, their links and the CSV must work as plain documents. */
-async function launchWithoutJavaScript() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'seatwise-chromium-nojs-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    javaScriptEnabled: false,
-    acceptDownloads: true,
-    viewport: { width: 1200, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  onCleanup(async () => {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return context;
-}
-
-async function shot(page: Page, name: string) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
 
 const utcDay = (date: Date, year = false) =>
   date.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' });
@@ -91,7 +65,7 @@ describe.skipIf(!browser.available)('seat history without JavaScript (SPEC "Seat
     const summary = await owner.seats.summary();
     expect(summary.standard).toMatchObject({ used: 3, purchased: 2, overLimit: true });
 
-    const page = await (await launchWithoutJavaScript()).newPage();
+    const page = await (await launchBrowser({ javaScript: false, acceptDownloads: true, viewport: { width: 1200, height: 900 } })).newPage();
     await page.goto(`${url}/login?workspace=${tenant.slug}`);
     await page.getByLabel('Email').fill(input.email);
     await page.getByLabel('Password').fill(input.password);

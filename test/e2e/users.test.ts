@@ -1,18 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chromiumAvailability, launchBrowser } from '../helpers/browser';
+import { chromiumAvailability, launchBrowser, screenshotsIn } from '../helpers/browser';
 import { signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
 const ARTIFACTS = 'test-results/e2e-users';
-
-async function shot(page: Page, name: string) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = screenshotsIn(ARTIFACTS);
 
 describe.skipIf(!browser.available)('the user lifecycle in Chromium', () => {
   it('fills the seats, sees the exact refusal, frees a seat, and an invitee accepts in another browser', async () => {
