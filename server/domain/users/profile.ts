@@ -4,6 +4,7 @@ import { SIGN_IN_REQUIRED } from '../auth/sessions';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { USER_COLUMNS, type PublicUser } from './columns';
+import { changedFields } from '../audit/changes';
 
 /** The profile is the acting person's own row; an API key acts for an API user, who has none to edit. */
 function ownUserId(scope: Scope): string {
@@ -36,15 +37,8 @@ export async function updateProfile(scope: Scope, input: UpdateProfileInput): Pr
     timeZone: input.timeZone,
     locale: input.locale,
   };
-  const stored: Record<string, unknown> = user;
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(wanted)) {
-    if (stored[key] === value) continue;
-    before[key] = stored[key];
-    after[key] = value;
-  }
-  if (!Object.keys(after).length) return user;
+  const { before, after, changed } = changedFields(user, wanted);
+  if (!changed) return user;
   const [updated] = await trx('users').where({ id }).update({ ...after, updatedAt: now }).returning(USER_COLUMNS);
   await writeAudit({ trx, tenantId, actor: scope.actor, action: 'user.profile_updated', target: { type: 'user', id }, before, after, ip: scope.ip, at: now });
   return updated;

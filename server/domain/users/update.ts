@@ -9,6 +9,7 @@ import { sendInvitation } from './create';
 import { assertMayActOn, findUser } from './rules';
 import { USER_COLUMNS } from './columns';
 import { getTenant } from '../tenants/tenants';
+import { changedFields } from '../audit/changes';
 
 /** Writes only what changed, and audits exactly that. */
 export async function updateUser(scope: Scope, { id, ...changes }: z.output<typeof updateUserInput>) {
@@ -16,16 +17,9 @@ export async function updateUser(scope: Scope, { id, ...changes }: z.output<type
   const user = await findUser(trx, id, { forUpdate: true });
   await assertMayActOn(trx, user, scope.permissions, 'edit');
   const { passwordHash: _hash, ...current } = user;
-  const stored: Record<string, unknown> = current;
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === undefined || stored[key] === value) continue;
-    before[key] = stored[key];
-    after[key] = value;
-  }
+  const { before, after, changed } = changedFields(current, changes);
   // Nothing changed: the user as it is, without the password hash findUser read for the checks.
-  if (!Object.keys(after).length) return current;
+  if (!changed) return current;
   const [updated] = await trx('users').where({ id }).update({ ...after, updatedAt: now }).returning(USER_COLUMNS);
   await writeAudit({ trx, tenantId, actor: scope.actor, action: 'user.updated', target: { type: 'user', id }, before, after, ip: scope.ip, at: now });
   return updated;
