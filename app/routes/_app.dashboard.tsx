@@ -5,14 +5,12 @@ import { lastDays } from '~/utils/dates';
 import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS, type UserStatus } from '../../server/contract/statuses';
+import { SeatCard } from '~/components/seat-card';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Seatwise' }];
 
 /** SPEC "Seat history": the dashboard charts the last 90 days. */
 const HISTORY_DAYS = 90;
-
-/** A pool this full (and not over) shows its bar in amber: time to buy seats before the limit stops an invitation. */
-const NEARLY_FULL = 0.9;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireMe(context, request);
@@ -33,40 +31,6 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     canInvite: me.permissions.includes('users.manage'),
     canBuy: me.permissions.includes('billing.manage'),
   });
-}
-
-type Pool = { purchased: number; used: number; available: number; overLimit: boolean };
-
-/** How full a pool is: red over the limit, amber from 90 % used, the brand colour below. */
-function barClass(pool: Pool) {
-  if (pool.overLimit) return 'bar over';
-  if (pool.purchased > 0 && pool.used / pool.purchased >= NEARLY_FULL) return 'bar warn';
-  return 'bar';
-}
-
-function SeatUsage({ label, pool }: { label: string; pool: Pool }) {
-  const percent = pool.purchased === 0 ? (pool.used > 0 ? 100 : 0) : Math.min(100, (pool.used / pool.purchased) * 100);
-  const bar = barClass(pool);
-  return (
-    <article className="card" aria-label={`${label} seats`}>
-      <h2>{label}</h2>
-      <div className="count" data-testid={`seats-${label}`}>
-        {`${pool.used} of ${pool.purchased} used`}
-      </div>
-      <div className={bar} role="progressbar" aria-valuenow={pool.used} aria-valuemax={pool.purchased} aria-label={`${label} seats used`}>
-        <span style={{ width: `${percent}%` }} />
-      </div>
-      <p className={bar === 'bar' ? 'muted' : bar === 'bar warn' ? 'seat-note warn' : 'seat-note over'}>
-        {pool.overLimit
-          ? `${pool.used - pool.purchased} over the limit`
-          : bar === 'bar warn'
-            ? pool.available === 0
-              ? 'No seats left'
-              : `Only ${pool.available} available`
-            : `${pool.available} available`}
-      </p>
-    </article>
-  );
 }
 
 export default function Dashboard() {
@@ -109,7 +73,7 @@ export default function Dashboard() {
             ))}
           <section className="cards" aria-label="Seat usage">
             {SEAT_TYPES.map((type) => (
-              <SeatUsage key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
+              <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} warnWhenNearlyFull />
             ))}
           </section>
           <section className="status-counts-section" aria-labelledby="users-by-status">
