@@ -93,4 +93,73 @@ describe('users.list', () => {
     const refused = await refusal(ws.owner.users.list({ cursor: 'not-a-cursor' }));
     expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: 'This page link is no longer valid. Start from the first page.' });
   });
+
+  it('counts the matching users with every filter, on every page', async () => {
+    expect((await ws.owner.users.list({ limit: 10 })).total).toBe(121);
+    const page2 = await ws.owner.users.list({ limit: 10, cursor: (await ws.owner.users.list({ limit: 10 })).nextCursor! });
+    expect({ total: page2.total, capped: page2.totalCapped }).toEqual({ total: 121, capped: false });
+    expect((await ws.owner.users.list({ status: 'deactivated', limit: 5 })).total).toBe(24);
+    expect((await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 5 })).total).toBe(
+      (await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 200 })).items.length,
+    );
+    expect((await ws.owner.users.list({ q: 'nobody-is-called-this' })).total).toBe(0);
+  });
+
+  it('caps the count at 10,000 and says there are more', async () => {
+    const big = await signUp(app);
+    const role = (await app.database.owner('roles').where({ tenantId: big.tenant.id, key: 'member' }).first('id'))!;
+    await app.database.owner.raw(
+      `insert into users (tenant_id, kind, email, first_name, last_name, display_name, role_id, status)
+       select ?, 'standard', 'cap' || g || '@cap.test', 'Cap', 'User' || g, 'Cap User ' || g, ?, 'active' from generate_series(1, 10005) g`,
+      [big.tenant.id, role.id],
+    );
+    const all = await big.owner.users.list({ limit: 3 });
+    expect({ total: all.total, capped: all.totalCapped, shown: all.items.length }).toEqual({ total: 10_000, capped: true, shown: 3 });
+    // 10,005 users and the Owner: the cap counts 10,001 at most, never the rest.
+    const few = await big.owner.users.list({ q: 'cap user 1000', limit: 3 });
+    expect({ total: few.total, capped: few.totalCapped }).toEqual({ total: 7, capped: false });
+  });
+
+  it.each(['name', 'created', 'lastSignIn'] as const)('sorts by %s both ways, and pages both ways', async (sort) => {
+    const asc = (await ws.owner.users.list({ sort, dir: 'asc', limit: 200 })).items.map((u) => u.id);
+    const desc = (await ws.owner.users.list({ sort, dir: 'desc', limit: 200 })).items.map((u) => u.id);
+    expect(asc).toHaveLength(121);
+    expect(desc).toEqual([...asc].reverse());
+    expect(await collect({ sort, dir: 'asc' })).toEqual(asc);
+    // The default direction is the sort's own: names A to Z, times newest first.
+    expect((await ws.owner.users.list({ sort, limit: 200 })).items.map((u) => u.id)).toEqual(sort === 'name' ? asc : desc);
+
+    // Forwards to the last page, then back with each page's prevCursor: the same pages in reverse.
+    const forwards: string[][] = [];
+    let result = await ws.owner.users.list({ sort, dir: 'desc', limit: 25 });
+    expect(result.prevCursor).toBeNull();
+    forwards.push(result.items.map((u) => u.id));
+    while (result.nextCursor) {
+      result = await ws.owner.users.list({ sort, dir: 'desc', limit: 25, cursor: result.nextCursor });
+      forwards.push(result.items.map((u) => u.id));
+    }
+    expect(forwards.map((p) => p.length)).toEqual([25, 25, 25, 25, 21]);
+    const backwards: string[][] = [result.items.map((u) => u.id)];
+    while (result.prevCursor) {
+      result = await ws.owner.users.list({ sort, dir: 'desc', limit: 25, before: result.prevCursor });
+      backwards.unshift(result.items.map((u) => u.id));
+    }
+    expect(backwards).toEqual(forwards);
+    expect(result.nextCursor).not.toBeNull();
+  });
+
+  it('going back to a start that holds less than a page shows the whole first page', async () => {
+    const ten = await ws.owner.users.list({ limit: 10 });
+    const second = await ws.owner.users.list({ limit: 10, cursor: ten.nextCursor! });
+    const back = await ws.owner.users.list({ limit: 25, before: second.prevCursor! });
+    const first = await ws.owner.users.list({ limit: 25 });
+    expect(back.items.map((u) => u.id)).toEqual(first.items.map((u) => u.id));
+    expect(back.prevCursor).toBeNull();
+    expect(back.nextCursor).toBe(first.nextCursor);
+  });
+
+  it('refuses a forged previous-page cursor and an unknown direction', async () => {
+    expect(await refusal(ws.owner.users.list({ before: 'not-a-cursor' }))).toMatchObject({ code: 'BAD_REQUEST', message: 'This page link is no longer valid. Start from the first page.' });
+    expect(await refusal(ws.owner.users.list({ dir: 'sideways' as 'asc' }))).toMatchObject({ code: 'BAD_REQUEST' });
+  });
 });

@@ -91,17 +91,50 @@ const cursor = z.string().max(500).optional();
 // prefault, not default: the value goes through the schema, and JSON Schema keeps showing it.
 const limit = wholeNumberSchema({ min: 1, max: 200 }).prefault(50);
 
+export const USER_SORTS = ['name', 'lastSignIn', 'created'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+/** Each sort's direction when none is given: names A to Z, times newest first. */
+export const DEFAULT_SORT_DIRECTION: Record<UserSort, 'asc' | 'desc'> = { name: 'asc', lastSignIn: 'desc', created: 'desc' };
+/** users.list counts at most this many matching users (and says "more") so the count stays cheap at a million users. */
+export const USER_COUNT_CAP = 10_000;
+
 export const listUsersInput = z
   .object({
     q: z.string().trim().max(200).optional(),
     status: z.enum(STATUSES).optional(),
     kind: z.enum(SEAT_TYPES).optional(),
     roleId: z.uuid().optional(),
-    sort: z.enum(['name', 'lastSignIn', 'created']).default('name'),
+    sort: z.enum(USER_SORTS).default('name'),
+    /** Absent: the sort's own direction (DEFAULT_SORT_DIRECTION). */
+    dir: z.enum(['asc', 'desc']).optional(),
+    /** The page after this cursor (a `nextCursor`). */
     cursor,
+    /** The page before this cursor (a `prevCursor`); ignored when `cursor` is given. */
+    before: cursor,
     limit,
   })
   .prefault({ sort: 'name', limit: 50 });
+
+/** What a bulk action names: up to 100 users, each once. */
+const bulkIds = z
+  .array(z.uuid('Not a valid user id'), 'Select the users')
+  .min(1, 'Select at least one user')
+  .max(100, 'Select at most 100 users at a time')
+  .transform((ids) => [...new Set(ids)]);
+
+/** Several users to one status that ends access, all or none (SPEC "Status and seats"). */
+export const bulkSetStatusInput = z
+  .object({
+    ids: bulkIds,
+    status: z.enum(['suspended', 'deactivated', 'banned'], 'Choose suspended, deactivated or banned'),
+    reason: setStatusInput.shape.reason,
+  })
+  .refine((input) => input.status !== 'banned' || Boolean(input.reason), {
+    message: 'Give a reason for the ban. It is kept with the users.',
+    path: ['reason'],
+  });
+
+export const bulkResendInvitationInput = z.object({ ids: bulkIds });
 
 /** How a sign-in attempt ended, as login history records it. */
 export const LOGIN_RESULTS = ['success', 'wrong_password', 'unknown_user', 'locked', 'not_active', 'api_user'] as const;

@@ -3,6 +3,8 @@ import { createApiKeyInput, listApiKeysInput, revokeApiKeyInput } from '../contr
 import { updateProfileInput } from '../contract/me';
 import { seatHistoryInput, seatHoldersInput } from '../contract/seat-history';
 import {
+  bulkResendInvitationInput,
+  bulkSetStatusInput,
   createUserInput,
   listUsersInput,
   loginHistoryInput,
@@ -28,6 +30,8 @@ export const integrationProcedures: Operation[] = [
   { path: 'users.requirePasswordChange', kind: 'mutation', input: requirePasswordChangeInput, summary: 'Require a new password at next sign-in.', permission: 'users.manage' },
   { path: 'users.sendPasswordReset', kind: 'mutation', input: userId, summary: 'Email the user a password reset link.', permission: 'users.manage' },
   { path: 'users.resendInvitation', kind: 'mutation', input: userId, summary: 'Send a new invitation; the old link stops working.', permission: 'users.manage' },
+  { path: 'users.bulkSetStatus', kind: 'mutation', input: bulkSetStatusInput, summary: 'Suspend, deactivate or ban up to 100 users (reason required to ban), all or none: a refusal names every user refused and changes nothing.', permission: 'users.manage' },
+  { path: 'users.bulkResendInvitation', kind: 'mutation', input: bulkResendInvitationInput, summary: 'Send new invitations to up to 100 invited users, all or none.', permission: 'users.manage' },
   { path: 'seats.summary', kind: 'query', summary: 'Purchased, used and available seats per seat type.', permission: 'users.read' },
   { path: 'seats.history', kind: 'query', input: seatHistoryInput, summary: 'Purchased and used seats per seat type at the end of each day, week or month (UTC; at most 400 points).', permission: 'users.read' },
   { path: 'seats.holders', kind: 'query', input: seatHoldersInput, summary: 'Who held a seat of a type at an instant, and since when.', permission: 'users.read' },

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
 import type { LoginEventRow } from '../../../db/tables';
-import type { listUsersInput, loginHistoryInput } from '../../contract/users';
+import { DEFAULT_SORT_DIRECTION, USER_COUNT_CAP, type listUsersInput, type loginHistoryInput } from '../../contract/users';
 import { AppError } from '../../shared/errors';
-import { cursorSchemas, decodeCursor, page } from '../pagination';
+import { cursorSchemas, decodeCursor, encodeCursor, page } from '../pagination';
 import { SIGN_IN_REQUIRED } from '../auth/sessions';
 import { getTenant } from '../tenants/tenants';
 import { findRole, findUser } from './rules';
@@ -41,37 +41,66 @@ export async function getUserPermissions(trx: Trx, id: string) {
 
 
 const SORTS = {
-  name: { columns: [`lower(display_name)`, 'id'], direction: 'asc', cursor: cursorSchemas.nameThenId },
-  created: { columns: ['created_at', 'id'], direction: 'desc', cursor: cursorSchemas.timeThenId },
-  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc', cursor: cursorSchemas.optionalTimeThenId },
+  name: { columns: [`lower(display_name)`, 'id'], cursor: cursorSchemas.nameThenId },
+  created: { columns: ['created_at', 'id'], cursor: cursorSchemas.timeThenId },
+  lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], cursor: cursorSchemas.optionalTimeThenId },
 } as const;
 
 export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
   const sort = SORTS[input.sort];
+  const direction = input.dir ?? DEFAULT_SORT_DIRECTION[input.sort];
   const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor);
+  // Keyset both ways: the page before a cursor is read in the opposite order, then turned round.
+  const before = after ? null : decodeCursor<z.ZodTuple>(input.before, sort.cursor);
   // The indexed match (migrations 20261123020000_user_search, 20261123070000_request_functions, 20261201000000_sql_request_functions): a
   // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
   const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   const source = search ? trx.raw('user_search_rows(?) as users', [search]) : trx.raw('users');
-  const query = trx
-    .from(source)
-    .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
-    .where({ isSystem: false })
-    .modify((q) => {
-      if (input.status) q.where({ status: input.status });
-      if (input.kind) q.where({ kind: input.kind });
-      if (input.roleId) q.where({ roleId: input.roleId });
-      if (after) {
-        const op = sort.direction === 'asc' ? '>' : '<';
-        q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);
-      }
-    })
-    .orderByRaw(`${sort.columns[0]} ${sort.direction}, id ${sort.direction}`)
-    .limit(input.limit + 1);
-  const rows: (PublicUser & { sortKey: unknown })[] = await query;
+  const matching = () =>
+    trx
+      .from(source)
+      .where({ isSystem: false })
+      .modify((q) => {
+        if (input.status) q.where({ status: input.status });
+        if (input.kind) q.where({ kind: input.kind });
+        if (input.roleId) q.where({ roleId: input.roleId });
+      });
+  const read = async (from: unknown[] | null, order: 'asc' | 'desc'): Promise<(PublicUser & { sortKey: unknown })[]> =>
+    matching()
+      .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
+      .modify((q) => {
+        if (from) q.whereRaw(`(${sort.columns[0]}, id) ${order === 'asc' ? '>' : '<'} (?, ?)`, from as [string, string]);
+      })
+      .orderByRaw(`${sort.columns[0]} ${order}, id ${order}`)
+      .limit(input.limit + 1);
+
+  let items: (PublicUser & { sortKey: unknown })[];
+  let hasPrevious: boolean;
+  let hasNext: boolean;
+  const backwards = before ? await read(before, direction === 'asc' ? 'desc' : 'asc') : null;
+  if (backwards && backwards.length >= input.limit) {
+    items = backwards.slice(0, input.limit).reverse();
+    hasPrevious = backwards.length > input.limit;
+    hasNext = true;
+  } else {
+    // Forwards, or back to a start that holds less than a page: the first page, whole.
+    const rows = await read(backwards ? null : after, direction);
+    items = rows.slice(0, input.limit);
+    hasPrevious = Boolean(after) && items.length > 0;
+    hasNext = rows.length > input.limit;
+  }
+  // Capped: counting a million matches for a label costs more than the page; beyond the cap the UI says "10,000+".
+  const [{ n }] = await trx.from(matching().select(trx.raw('1')).limit(USER_COUNT_CAP + 1).as('m')).select(trx.raw('count(*)::int as n'));
   const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
-  const result = page(rows, input.limit, (row) => [cursorValue(row.sortKey), row.id]);
-  return { items: result.items.map(({ sortKey: _sortKey, ...user }) => user), nextCursor: result.nextCursor };
+  const key = (row: { sortKey: unknown; id: string }) => encodeCursor([cursorValue(row.sortKey), row.id]);
+  return {
+    items: items.map(({ sortKey: _sortKey, ...user }) => user),
+    nextCursor: hasNext && items.length ? key(items[items.length - 1]) : null,
+    prevCursor: hasPrevious ? key(items[0]) : null,
+    /** Matching users, at most USER_COUNT_CAP; `totalCapped` says there are more. */
+    total: Math.min(n, USER_COUNT_CAP),
+    totalCapped: n > USER_COUNT_CAP,
+  };
 }
 
 export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email' | 'userId'> & {

@@ -1,11 +1,14 @@
 import { previewInactivity } from '../../domain/users/inactivity';
 import { setUserRole } from '../../domain/users/role';
+import { bulkResendInvitation, bulkSetStatus } from '../../domain/users/bulk';
 import { changeStatusByAdmin } from '../../domain/users/status';
 import { createUser } from '../../domain/users/create';
 import { getUser, getUserPermissions, listLoginHistory, listUsers } from '../../domain/users/read';
 import { requirePasswordChange, resendInvitation, sendPasswordResetFor, updateUser } from '../../domain/users/update';
 import { permissionProcedure, router } from '../trpc';
 import {
+  bulkResendInvitationInput,
+  bulkSetStatusInput,
   createUserInput,
   inactivityPreviewInput,
   listUsersInput,
@@ -33,6 +36,8 @@ export const usersRouter = router({
   requirePasswordChange: manage.input(requirePasswordChangeInput).mutation(({ ctx, input }) => requirePasswordChange(ctx.scope, input)),
   sendPasswordReset: manage.input(userId).mutation(({ ctx, input }) => sendPasswordResetFor(ctx.scope, input)),
   resendInvitation: manage.input(userId).mutation(({ ctx, input }) => resendInvitation(ctx.scope, input)),
+  bulkSetStatus: manage.input(bulkSetStatusInput).mutation(({ ctx, input }) => bulkSetStatus(ctx.scope, input)),
+  bulkResendInvitation: manage.input(bulkResendInvitationInput).mutation(({ ctx, input }) => bulkResendInvitation(ctx.scope, input)),
   inactivityPreview: read
     .input(inactivityPreviewInput)
     .query(({ ctx, input }) => previewInactivity({ trx: ctx.trx, tenantId: ctx.tenantId, now: ctx.now(), ...input })),
