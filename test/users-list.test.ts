@@ -95,9 +95,12 @@ describe('users.list', () => {
   });
 
   it('counts the matching users with every filter, on every page', async () => {
-    expect((await ws.owner.users.list({ limit: 10 })).total).toBe(121);
+    // 120 users, the Owner, and those an earlier test added.
+    const everyone = (await ws.owner.users.list({ limit: 200 })).items.length;
+    expect(everyone).toBeGreaterThanOrEqual(121);
+    expect((await ws.owner.users.list({ limit: 10 })).total).toBe(everyone);
     const page2 = await ws.owner.users.list({ limit: 10, cursor: (await ws.owner.users.list({ limit: 10 })).nextCursor! });
-    expect({ total: page2.total, capped: page2.totalCapped }).toEqual({ total: 121, capped: false });
+    expect({ total: page2.total, capped: page2.totalCapped }).toEqual({ total: everyone, capped: false });
     expect((await ws.owner.users.list({ status: 'deactivated', limit: 5 })).total).toBe(24);
     expect((await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 5 })).total).toBe(
       (await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 200 })).items.length,
@@ -123,7 +126,7 @@ describe('users.list', () => {
   it.each(['name', 'created', 'lastSignIn'] as const)('sorts by %s both ways, and pages both ways', async (sort) => {
     const asc = (await ws.owner.users.list({ sort, dir: 'asc', limit: 200 })).items.map((u) => u.id);
     const desc = (await ws.owner.users.list({ sort, dir: 'desc', limit: 200 })).items.map((u) => u.id);
-    expect(asc).toHaveLength(121);
+    expect(asc.length).toBeGreaterThanOrEqual(121);
     expect(desc).toEqual([...asc].reverse());
     expect(await collect({ sort, dir: 'asc' })).toEqual(asc);
     // The default direction is the sort's own: names A to Z, times newest first.
@@ -138,7 +141,8 @@ describe('users.list', () => {
       result = await ws.owner.users.list({ sort, dir: 'desc', limit: 25, cursor: result.nextCursor });
       forwards.push(result.items.map((u) => u.id));
     }
-    expect(forwards.map((p) => p.length)).toEqual([25, 25, 25, 25, 21]);
+    expect(forwards.length).toBe(Math.ceil(asc.length / 25));
+    expect(forwards.flat()).toEqual(desc);
     const backwards: string[][] = [result.items.map((u) => u.id)];
     while (result.prevCursor) {
       result = await ws.owner.users.list({ sort, dir: 'desc', limit: 25, before: result.prevCursor });
