@@ -6,6 +6,7 @@ import { parseForm } from '~/utils/forms';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS } from '../../server/contract/statuses';
 import { listUsersInput } from '../../server/contract/users';
+import { OverLimitBanner } from '~/components/over-limit-banner';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Seatwise' }];
 
@@ -32,6 +33,7 @@ export default function Users() {
   first.delete('cursor');
   return (
     <>
+      <OverLimitBanner seats={seats} />
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h1 style={{ margin: 0 }}>Users</h1>
         <Link className="button" to="/users/new">
