@@ -23,7 +23,9 @@ export function OverLimitBanner({ seats }: { seats: Pools }) {
             {canBuy ? (
               <>
                 {' · '}
-                <Link to={buySeatsPath(type, overBy)}>Buy {overBy} more</Link>
+                <Link to={buySeatsPath(type, overBy)}>
+                  Buy {overBy} more {label} {overBy === 1 ? 'seat' : 'seats'}
+                </Link>
               </>
             ) : (
               ` · ${WHO_CAN_BUY} to buy more.`

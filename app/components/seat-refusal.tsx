@@ -42,7 +42,7 @@ export function SeatRefusal({ refusal, returnTo, action = '/billing', children }
           <input type="hidden" name="returnTo" value={returnTo} />
           {children}
           <button type="submit">Buy {seats(missing, refusal.seatType)}</button>
-          <span className="muted">You come back here once they are paid for.</span>
+          <span className="muted">Checkout brings you back here.</span>
         </Form>
       ) : (
         <p className="seat-refusal-fix muted">
