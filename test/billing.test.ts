@@ -200,3 +200,38 @@ describe('a worker killed while processing a stripe.event job', () => {
     expect((await ws.owner.billing.history()).ledger).toHaveLength(1);
   }, 90_000);
 });
+
+describe('billing.createCheckout returnTo (issue #18)', () => {
+  it('comes back to a page of this site: through the billing page once paid, straight there when canceled', async () => {
+    const ws = await signUp(env.app);
+    const { sessionId } = await ws.owner.billing.createCheckout({ seatType: 'client', quantity: 1, returnTo: '/users/new?kind=client' });
+    const session = env.emulator.sessions.get(sessionId)!;
+    const app = env.app.env.APP_URL;
+    expect(session.success_url).toBe(`${app}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}&returnTo=%2Fusers%2Fnew%3Fkind%3Dclient`);
+    expect(session.cancel_url).toBe(`${app}/users/new?kind=client&checkout=canceled`);
+  });
+
+  it('refuses another origin, a protocol-relative or backslashed path, a scheme or a bare word with 400 and a clear message, and opens nothing', async () => {
+    const ws = await signUp(env.app);
+    const cookie = [...ws.cookies.values].map(([name, value]) => `${name}=${value}`).join('; ');
+    const bad = ['//evil.test/x', 'https://evil.test/users', '/\\evil.test', '\\\\evil.test', '/users\\..\\\\evil.test', 'javascript:alert(1)', 'users/new', '/\t/evil.test', '', `/${'a'.repeat(600)}`];
+    for (const returnTo of bad) {
+      const response = await fetch(`${env.url}/trpc/billing.createCheckout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ seatType: 'client', quantity: 1, returnTo }),
+      });
+      expect(response.status, returnTo).toBe(400);
+      const { error } = await response.json();
+      expect(error.message, returnTo).toMatch(/^returnTo: /);
+      expect(error.data.fieldErrors.returnTo, returnTo).toHaveLength(1);
+    }
+    expect((await refusal(ws.owner.billing.createCheckout({ seatType: 'client', quantity: 1, returnTo: '//evil.test' }))).message).toBe(
+      'returnTo: Use a path of this site that starts with a single /, such as /users/new',
+    );
+    // Nothing was opened: no Stripe customer, no Checkout session, no audit event.
+    expect((await env.app.database.owner('tenants').where({ id: ws.tenant.id }).first())!.stripeCustomerId).toBeNull();
+    expect([...env.emulator.sessions.values()].filter((s) => s.client_reference_id === ws.tenant.id)).toHaveLength(0);
+    expect(await env.app.database.owner('audit_events').where({ tenantId: ws.tenant.id }).whereLike('action', 'billing.%')).toHaveLength(0);
+  });
+});

@@ -9,18 +9,31 @@ import { SeatHistory } from '~/components/seat-history-chart';
 import { Select } from '~/components/select';
 import { lastDays } from '~/utils/dates';
 import { attempt } from '~/utils/errors';
-import { parseForm, refusal } from '~/utils/forms';
-import { createCheckoutInput } from '../../server/contract/billing';
-import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
+import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
+import { OverLimitBanner } from '~/components/over-limit-banner';
+import { createCheckoutInput, isReturnPath, returnToSchema } from '../../server/contract/billing';
+import { SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
 
 /** SPEC "Seat history": used against purchased over the last 90 days, as on the dashboard. */
 const HISTORY_DAYS = 90;
 
+/** Issue #18: a same-site path to come back to after Checkout, or none (a crafted address is ignored). */
+const returnPathOf = (value: string | null) => (value && isReturnPath(value) && value.length <= 500 ? value : null);
+
+/** `returnTo` with the seats just added, for its page to say so. */
+function backWithSeats(returnTo: string, seatType: SeatType, quantity: number) {
+  const back = new URL(returnTo, 'http://seatwise.invalid');
+  back.searchParams.set('seatsAdded', String(quantity));
+  back.searchParams.set('seatType', seatType);
+  return `${back.pathname}${back.search}${back.hash}`;
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const sessionId = params.get('session_id');
+  const returnTo = returnPathOf(params.get('returnTo'));
   const [plans, seats, seatHistory, history, checkout] = await Promise.all([
     context.trpc.billing.plans(),
     context.trpc.seats.summary(),
@@ -28,10 +41,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     context.trpc.billing.history(),
     params.get('checkout') === 'success' && sessionId ? context.trpc.billing.checkoutStatus({ sessionId }) : null,
   ]);
-  return json({ plans, seats, seatHistory, history, checkout, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
+  // Paid from a seat refusal: once the seats are live, back to the page that needed them.
+  if (checkout?.status === 'confirmed' && returnTo) throw redirect(backWithSeats(returnTo, checkout.seatType, checkout.quantity));
+  const seatType = SEAT_TYPES.find((t) => t === params.get('seatType'));
+  const quantity = params.get('quantity');
+  const prefill = { seatType, quantity: quantity && /^[1-9][0-9]{0,3}$/.test(quantity) ? quantity : undefined, returnTo };
+  return json({ plans, seats, seatHistory, history, checkout, prefill, canceled: params.get('checkout') === 'canceled', testMode: context.env.stripeEmulated });
 }
 
-const checkoutForm = createCheckoutInput.extend({ intent: z.literal('checkout') });
+const checkoutForm = createCheckoutInput.extend({ intent: z.literal('checkout'), returnTo: blankAsAbsent(returnToSchema) });
 const portalForm = z.object({ intent: z.literal('portal') });
 // Each button names its action; anything else (a tampered or broken intent) buys nothing.
 const billingForm = z.discriminatedUnion('intent', [checkoutForm, portalForm]);
@@ -41,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return json({ result: submission.reply() }, { status: 400 });
   const form = submission.value;
   const result = await attempt(context, () =>
-    form.intent === 'portal' ? context.trpc.billing.portal() : context.trpc.billing.createCheckout({ seatType: form.seatType, quantity: form.quantity }),
+    form.intent === 'portal' ? context.trpc.billing.portal() : context.trpc.billing.createCheckout({ seatType: form.seatType, quantity: form.quantity, returnTo: form.returnTo }),
   );
   if (!result.ok) return json({ result: refusal(submission, result.errors) }, { status: result.status });
   return redirect(result.value.url);
@@ -56,7 +74,7 @@ function seatLabel(type: unknown) {
 const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 
 export default function Billing() {
-  const { plans, seats, seatHistory, history, checkout, canceled, testMode } = useLoaderData<typeof loader>();
+  const { plans, seats, seatHistory, history, checkout, prefill, canceled, testMode } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: 'buy-seats',
@@ -65,8 +83,8 @@ export default function Billing() {
     // The portal button has a form of its own: this one only ever checks out.
     onValidate: ({ formData }) => parseForm(formData, createCheckoutInput),
   });
-  const [seatType, setSeatType] = useState(plans[0]?.seatType ?? 'standard');
-  const [quantity, setQuantity] = useState('5');
+  const [seatType, setSeatType] = useState(prefill.seatType ?? plans[0]?.seatType ?? 'standard');
+  const [quantity, setQuantity] = useState(prefill.quantity ?? '5');
   const plan = plans.find((p) => p.seatType === seatType) ?? plans[0];
   const total = plan && Number.isInteger(Number(quantity)) ? money(plan.unitAmount * Number(quantity), plan.currency) : '—';
   return (
@@ -86,6 +104,7 @@ export default function Billing() {
         </p>
       ) : null}
       {canceled ? <p className="muted">Checkout was canceled; nothing was charged.</p> : null}
+      <OverLimitBanner seats={seats} />
       <section className="cards" aria-label="Seats">
         {SEAT_TYPES.map((type) => (
           <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} />
@@ -105,6 +124,12 @@ export default function Billing() {
             
           />
           <Field label="Quantity" meta={fields.quantity} type="number" min={1} max={1000} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
+          {prefill.returnTo ? (
+            <>
+              <input type="hidden" name="returnTo" value={prefill.returnTo} />
+              <p className="muted">Once paid, you go back to the page you came from.</p>
+            </>
+          ) : null}
           <p>
             Total: <strong>{total}</strong> per {plan?.interval ?? 'month'}
           </p>

@@ -6,6 +6,7 @@ import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS, type UserStatus } from '../../server/contract/statuses';
 import { SeatCard } from '~/components/seat-card';
+import { OverLimitBanner } from '~/components/over-limit-banner';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Seatwise' }];
 
@@ -63,14 +64,7 @@ export default function Dashboard() {
       </section>
       {seats && byStatus ? (
         <>
-          {SEAT_TYPES
-            .filter((type) => seats[type].overLimit)
-            .map((type) => (
-              <div className="banner" role="alert" key={type}>
-                You are over your {SEAT_LABELS[type]} seat limit by {seats[type].overBy}: deactivate {seats[type].overBy}{' '}
-                {seats[type].overBy === 1 ? 'user' : 'users'} or buy more seats. New {SEAT_LABELS[type]}s cannot be added until then.
-              </div>
-            ))}
+          <OverLimitBanner seats={seats} />
           <section className="cards" aria-label="Seat usage">
             {SEAT_TYPES.map((type) => (
               <SeatCard key={type} label={SEAT_LABELS[type]} pool={seats[type]} warnWhenNearlyFull />

@@ -10,7 +10,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 /** SPEC "Seat history": who held a seat of a type at an instant (a chart's day: its end), and since when. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  const { seatType, at } = holdersQuery({ seatType: params.get('seatType'), at: params.get('at') });
+  // Without an instant, now: the over-limit banner (issue #18) links here for who holds the seats today.
+  const { seatType, at } = holdersQuery({ seatType: params.get('seatType'), at: params.get('at') ?? new Date().toISOString() });
   const holders = await context.trpc.seats.holders({ seatType, at });
   return json({ seatType, at, holders });
 }

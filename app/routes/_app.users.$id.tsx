@@ -6,7 +6,8 @@ import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
 import { KeyBadge, StatusBadge } from '~/components/status-badge';
-import { attempt, trpcCode } from '~/utils/errors';
+import { CheckoutReturnNotice, SeatRefusal } from '~/components/seat-refusal';
+import { attempt, seatRefusalOf, trpcCode } from '~/utils/errors';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { requireMe } from '~/utils/session.server';
 import { createApiKeyInput, revokeApiKeyInput } from '../../server/contract/api-keys';
@@ -90,17 +91,22 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     const intent = submission.payload.intent;
     // A button this page does not have (a tampered or stale form) does nothing.
     const unknown = submission.error?.intent ? ['Unknown action.'] : undefined;
-    return json({ intent: typeof intent === 'string' ? intent : null, result: submission.reply({ formErrors: unknown }), newKey: null }, { status: 400 });
+    return json({ intent: typeof intent === 'string' ? intent : null, result: submission.reply({ formErrors: unknown }), newKey: null, seatRefusal: null }, { status: 400 });
   }
   const form = submission.value;
   if (form.intent === 'createKey') {
     const created = await attempt(context, () => context.trpc.apiKeys.create({ userId: id, name: form.name, expiresAt: form.expiresAt }));
-    if (!created.ok) return json({ intent: form.intent, result: refusal(submission, created.errors), newKey: null }, { status: created.status });
+    if (!created.ok) return json({ intent: form.intent, result: refusal(submission, created.errors), newKey: null, seatRefusal: null }, { status: created.status });
     // The key is shown this once, in the response to its creation; it is never stored to show again.
-    return json({ intent: form.intent, result: null, newKey: { key: created.value.key, name: created.value.name } });
+    return json({ intent: form.intent, result: null, newKey: { key: created.value.key, name: created.value.name }, seatRefusal: null });
   }
   const result = await attempt(context, () => perform(context, id, form));
-  if (!result.ok) return json({ intent: form.intent, result: refusal(submission, result.errors), newKey: null }, { status: result.status });
+  if (!result.ok) {
+    // Issue #18: a reactivation refused for want of a seat offers it, and comes back to this confirmation.
+    const details = seatRefusalOf(result.errors);
+    const seatRefusal = details && form.intent === 'setStatus' ? { ...details, returnTo: `/users/${id}?tab=status&to=${form.status}` } : null;
+    return json({ intent: form.intent, result: refusal(submission, result.errors), newKey: null, seatRefusal }, { status: result.status });
+  }
   const tab = TAB_AFTER[form.intent] ?? 'status';
   return redirect(`/users/${id}?tab=${tab}&done=${form.intent}`);
 }
@@ -197,7 +203,8 @@ function UserPage() {
         <p className="notice">{user.kind === 'api' ? 'API user created.' : `Invitation sent to ${user.email}.`}</p>
       ) : null}
       {done && NOTICES[done] ? <p className="notice">{NOTICES[done]}</p> : null}
-      <FormAlert message={formErrors} />
+      <CheckoutReturnNotice />
+      {data?.seatRefusal ? <SeatRefusal refusal={data.seatRefusal} returnTo={data.seatRefusal.returnTo} /> : <FormAlert message={formErrors} />}
       <nav className="tabs">
         {TABS.filter(([key]) => (user.kind === 'api' ? key !== 'history' : key !== 'keys')).map(([key, label]) => (
           <Link key={key} to={`?tab=${key}`} className={tab === key ? 'active' : ''}>

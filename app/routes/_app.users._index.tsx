@@ -11,6 +11,7 @@ import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS, mayAdminMove, mayGetInvitation, transitionRefusal, type UserStatus } from '../../server/contract/statuses';
 import { DEFAULT_SORT_DIRECTION, USER_COUNT_CAP, listUsersInput, type UserSort } from '../../server/contract/users';
+import { OverLimitBanner } from '~/components/over-limit-banner';
 
 export const meta: MetaFunction = () => [{ title: 'Users · Seatwise' }];
 
@@ -152,6 +153,7 @@ export default function Users() {
 
   return (
     <>
+      <OverLimitBanner seats={seats} />
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h1 style={{ margin: 0 }}>
           Users <span className="muted users-total">{users.totalCapped ? `${total} users` : `${total} ${users.total === 1 ? 'user' : 'users'}`}</span>

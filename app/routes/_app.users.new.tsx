@@ -4,7 +4,9 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { useState } from 'react';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
-import { attempt } from '~/utils/errors';
+import { CheckoutReturnNotice, NoFreeSeats, SeatRefusal } from '~/components/seat-refusal';
+import { attempt, seatRefusalOf } from '~/utils/errors';
+import { clearUserDraft, readUserDraft, saveUserDraft } from '~/utils/user-draft.server';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
 import { createUserInput } from '../../server/contract/users';
@@ -18,28 +20,38 @@ const newUserForm = createUserInput.extend({
   locale: blankAsAbsent(createUserInput.shape.locale.unwrap()),
 });
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const search = new URL(request.url).searchParams;
   const [roles, seats] = await Promise.all([context.trpc.roles.list(), context.trpc.seats.summary()]);
-  return json({ roles, seats });
+  // Back from Checkout (issue #18): the user the seat was bought for, as it was typed.
+  const back = search.has('seatsAdded') || search.get('checkout') === 'canceled';
+  const draft = back ? await readUserDraft(request) : null;
+  const kind = SEAT_TYPES.find((t) => t === (draft?.kind ?? search.get('kind')));
+  return json({ roles, seats, draft: { ...draft, kind } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseForm(await request.formData(), newUserForm);
-  if (submission.status !== 'success') return json({ result: submission.reply() }, { status: 400 });
+  if (submission.status !== 'success') return json({ result: submission.reply(), seatRefusal: null }, { status: 400 });
   const input = submission.value;
   const result = await attempt(context, () => context.trpc.users.create(input));
-  if (!result.ok) return json({ result: refusal(submission, result.errors) }, { status: result.status });
-  return redirect(`/users/${result.value.id}?created=1`);
+  if (!result.ok) {
+    const seatRefusal = seatRefusalOf(result.errors);
+    const headers = seatRefusal ? { 'Set-Cookie': await saveUserDraft(submission.payload) } : undefined;
+    return json({ result: refusal(submission, result.errors), seatRefusal }, { status: result.status, headers });
+  }
+  return redirect(`/users/${result.value.id}?created=1`, { headers: { 'Set-Cookie': await clearUserDraft() } });
 }
 
 const isSeatType = (value: unknown): value is SeatType => SEAT_TYPES.some((t) => t === value);
 
 export default function NewUser() {
-  const { roles, seats } = useLoaderData<typeof loader>();
+  const { roles, seats, draft } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     lastResult: data?.result,
+    defaultValue: draft,
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseForm(formData, newUserForm),
@@ -50,8 +62,11 @@ export default function NewUser() {
   return (
     <div className="panel">
       <h1>New user</h1>
+      <CheckoutReturnNotice />
+      {/* Its buy button is a form of its own, so it sits outside this one. */}
+      {data?.seatRefusal ? <SeatRefusal refusal={data.seatRefusal} returnTo={`/users/new?kind=${data.seatRefusal.seatType}`} /> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
-        <FormAlert message={form.errors} />
+        {data?.seatRefusal ? null : <FormAlert message={form.errors} />}
         <Select
           label="Kind"
           meta={fields.kind}
@@ -62,6 +77,7 @@ export default function NewUser() {
             label: `${SEAT_LABELS[k]} (${seats[k].available} of ${seats[k].purchased} seats free)`,
           }))}
         />
+        <NoFreeSeats seats={seats} returnTo={(k) => `/users/new?kind=${k}`} />
         <div className="row">
           <Field label="First name" meta={fields.firstName} required />
           <Field label="Last name" meta={fields.lastName} required />

@@ -1,4 +1,5 @@
 import type { AppLoadContext } from '@remix-run/node';
+import { SEAT_TYPES, type SeatType } from '../../server/contract/seats';
 
 export type ActionErrors = { message: string; fieldErrors: Record<string, string[]>; data: Record<string, unknown> };
 
@@ -21,4 +22,14 @@ export async function attempt<T>(
       { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, TOO_MANY_REQUESTS: 429, SERVICE_UNAVAILABLE: 503 }[code] ?? 500;
     return { ok: false, status, errors: context.errorDetails(error) };
   }
+}
+
+/** A seat refusal's details (SPEC "Seat rule and its messages"), for the page to offer the missing seats. */
+export type SeatRefusalDetails = { message: string; seatType: SeatType; purchased: number; used: number };
+
+export function seatRefusalOf(errors: ActionErrors): SeatRefusalDetails | null {
+  const { reason, seatType, purchased, used } = errors.data;
+  const known = SEAT_TYPES.find((t) => t === seatType);
+  if (reason !== 'SEAT_LIMIT' || !known || typeof purchased !== 'number' || typeof used !== 'number') return null;
+  return { message: errors.message, seatType: known, purchased, used };
 }

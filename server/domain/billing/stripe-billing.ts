@@ -49,6 +49,18 @@ async function ensureCustomer(scope: Scope, stripe: Stripe) {
   return customer.id;
 }
 
+/**
+ * Issue #18: a payment comes back through the billing page, which waits for the worker to confirm
+ * the seats and then sends the buyer on to `returnTo`; a cancel goes straight back there.
+ */
+function checkoutReturnUrls(appUrl: string, returnTo: string | undefined) {
+  const success = `${appUrl}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`;
+  if (!returnTo) return { success_url: success, cancel_url: `${appUrl}/billing?checkout=canceled` };
+  const cancel = new URL(returnTo, 'http://seatwise.invalid');
+  cancel.searchParams.set('checkout', 'canceled');
+  return { success_url: `${success}&returnTo=${encodeURIComponent(returnTo)}`, cancel_url: `${appUrl}${cancel.pathname}${cancel.search}${cancel.hash}` };
+}
+
 export async function createCheckout({ scope, stripe, env, input }: { scope: Scope; stripe: Stripe | null; env: Env; input: z.output<typeof createCheckoutInput> }) {
   const client = requireStripe(stripe);
   const customer = await ensureCustomer(scope, client);
@@ -62,8 +74,7 @@ export async function createCheckout({ scope, stripe, env, input }: { scope: Sco
       line_items: [{ price: env.stripe.prices[input.seatType], quantity: input.quantity }],
       metadata,
       subscription_data: { metadata },
-      success_url: `${env.APP_URL}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${env.APP_URL}/billing?checkout=canceled`,
+      ...checkoutReturnUrls(env.APP_URL, input.returnTo),
     },
     { idempotencyKey: `checkout-${operationId}` },
   );
