@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSubmit } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useLocation, useSubmit } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { FormAlert } from '~/components/field';
@@ -108,6 +108,8 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB'
 export default function Users() {
   const { users, roles, seats, filters, from, confirm, canManage, meId, done } = useLoaderData<typeof loader>();
   const failed = useActionData<typeof action>();
+  // With JavaScript, a new address (another page, a finished bulk action) starts with nothing ticked.
+  const location = useLocation();
   const roleName = Object.fromEntries(roles.map((r) => [r.id, r.name]));
   const direction = filters.dir ?? DEFAULT_SORT_DIRECTION[filters.sort];
 
@@ -174,7 +176,7 @@ export default function Users() {
       ) : null}
       {confirm ? <Confirmation confirm={confirm} meId={meId} cancel={here({ confirm: null, ids: null })} failed={failed ?? null} /> : null}
       <Filters filters={filters} roles={roles} />
-      <Form method="get" className="stack">
+      <Form method="get" className="stack" key={location.key}>
         {[...new URLSearchParams(here().slice(1))].map(([name, value]) => (
           <input key={name} type="hidden" name={name} value={value} />
         ))}
@@ -296,7 +298,12 @@ function Filters({ filters, roles }: { filters: ReturnType<typeof useLoaderData<
         const form = event.currentTarget;
         clearTimeout(timer.current);
         const typing = (event.target as HTMLElement).getAttribute('type') === 'search';
-        timer.current = setTimeout(() => submit(form, { replace: typing }), typing ? 300 : 0);
+        timer.current = setTimeout(() => {
+          // Blank filters stay out of the address, as the links of this page leave them out.
+          const data = new FormData(form);
+          for (const [name, value] of [...data]) if (value === '') data.delete(name);
+          submit(data, { method: 'get', replace: typing });
+        }, typing ? 300 : 0);
       }}
     >
       <label>
