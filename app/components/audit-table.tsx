@@ -1,4 +1,5 @@
 import { Link } from '@remix-run/react';
+import { Time } from '~/components/time';
 import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
 
 export type AuditRow = AuditEntry & { id: string; createdAt: string };
@@ -10,7 +11,7 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
         <table>
           <thead>
             <tr>
-              <th>Time (UTC)</th>
+              <th>Time</th>
               <th>What happened</th>
               <th>Details</th>
             </tr>
@@ -18,7 +19,9 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
           <tbody>
             {items.map((e) => (
               <tr key={e.id}>
-                <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>
+                  <Time at={e.createdAt} />
+                </td>
                 <td>{auditSentence(e)}</td>
                 <td>
                   <details>

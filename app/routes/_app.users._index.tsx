@@ -2,6 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useLoaderData, useLocation } from '@remix-run/react';
 import { Select } from '~/components/select';
 import { StatusBadge } from '~/components/status-badge';
+import { Time } from '~/components/time';
 import { parseForm } from '~/utils/forms';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS } from '../../server/contract/statuses';
@@ -95,7 +96,7 @@ export default function Users() {
                 <td>
                   <StatusBadge status={u.status} />
                 </td>
-                <td className="muted">{u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : 'Never'}</td>
+                <td className="muted">{u.lastSignInAt ? <Time at={u.lastSignInAt} /> : 'Never'}</td>
               </tr>
             ))}
             {users.items.length === 0 ? (
