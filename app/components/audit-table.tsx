@@ -4,7 +4,8 @@ import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
 
 export type AuditRow = AuditEntry & { id: string; createdAt: string };
 
-export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; nextCursor: string | null; tab?: string }) {
+/** `filters`: the page's query, kept on the link to older events. */
+export function AuditTable({ items, nextCursor, tab, filters }: { items: AuditRow[]; nextCursor: string | null; tab?: string; filters?: string }) {
   return (
     <>
       <div className="table-scroll">
@@ -43,7 +44,7 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
       </div>
       {nextCursor ? (
         <p className="pager">
-          <Link to={`?${tab ? `tab=${tab}&` : ''}cursor=${nextCursor}`}>Older events</Link>
+          <Link to={`?${tab ? `tab=${tab}&` : ''}${filters ? `${filters}&` : ''}cursor=${nextCursor}`}>Older events</Link>
         </p>
       ) : null}
     </>
