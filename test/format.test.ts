@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatterFor, safeLocale, safeTimeZone } from '../server/contract/format';
+import { formatterFor, safeLocale, safeTimeZone, startOfDayIn } from '../server/contract/format';
 import { renderMail } from '../server/mail/templates';
 
 // Intl puts a narrow no-break space before AM/PM and plain no-break spaces in French numbers.
@@ -58,6 +58,19 @@ describe('formatterFor: each person’s time zone and locale (SPEC "Users")', ()
     expect(safeTimeZone('Nowhere/Else')).toBe('UTC');
     expect(safeLocale('pt-br')).toBe('pt-BR');
     expect(safeLocale('zz')).toBe('en-US');
+  });
+});
+
+describe('startOfDayIn: a typed day is the person’s own day (sign-in filters)', () => {
+  it.each([
+    ['2026-12-01', 'Asia/Tokyo', '2026-11-30T15:00:00.000Z'],
+    ['2026-12-01', 'UTC', '2026-12-01T00:00:00.000Z'],
+    ['2026-03-29', 'Europe/Paris', '2026-03-28T23:00:00.000Z'],
+    ['2026-03-30', 'Europe/Paris', '2026-03-29T22:00:00.000Z'],
+    ['2026-11-02', 'America/New_York', '2026-11-02T05:00:00.000Z'],
+    ['2026-12-01', 'Not/AZone', '2026-12-01T00:00:00.000Z'],
+  ])('%s in %s begins at %s', (day, zone, instant) => {
+    expect(startOfDayIn(day, zone).toISOString()).toBe(instant);
   });
 });
 

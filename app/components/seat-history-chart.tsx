@@ -64,7 +64,7 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
     .map((p, i) => (p.used > p.purchased ? `M${x(i)},${y(p.purchased)}V${y(p.used)}H${x(i + 1)}V${y(p.purchased)}Z` : ''))
     .join('');
   const first = dayOf(points[0].at);
-  const name = `${label} seats by UTC day, ${f.utcDay(first)} to ${f.utcDay(dayOf(last.at))}: now ${f.number(last.used)} used of ${f.number(last.purchased)} purchased`;
+  const name = `${label} seats by day, ${f.utcDay(first)} to ${f.utcDay(dayOf(last.at))}: now ${f.number(last.used)} used of ${f.number(last.purchased)} purchased`;
   return (
     <article className="card seat-history" aria-labelledby={`seat-history-${seatType}`}>
       <h3 id={`seat-history-${seatType}`}>{label} seats</h3>

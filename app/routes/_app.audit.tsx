@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { json, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useFetcher, useLoaderData, useLocation } from '@remix-run/react';
 import { AuditTable } from '~/components/audit-table';
 import { attempt } from '~/utils/errors';
@@ -27,7 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
   const result = await attempt(context, () => context.trpc.audit.list(filters));
   if (!result.ok) {
-    return json({ audit: { items: [], nextCursor: null, actor: null, target: null }, filters, errors: result.errors }, { status: result.status });
+    const none: Awaited<ReturnType<AppLoadContext['trpc']['audit']['list']>> = { items: [], nextCursor: null, actor: null, target: null };
+    return json({ audit: none, filters, errors: result.errors }, { status: result.status });
   }
   return json({ audit: result.value, filters, errors: null });
 }

@@ -56,7 +56,7 @@ export default function SeatHolders() {
                 </td>
                 <td>{h.email}</td>
                 <td>
-                  <Time at={h.since} />
+                  <Time at={h.since} style="date" />
                 </td>
               </tr>
             ))}

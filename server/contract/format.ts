@@ -104,3 +104,29 @@ export function formatterFor(viewer: Viewer | null | undefined): Formatter {
   formatters.set(key, formatter);
   return formatter;
 }
+
+/** Minutes a zone is ahead of UTC at an instant (Paris in winter: 60). */
+function offsetMinutes(timeZone: string, at: number) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      .formatToParts(new Date(at))
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const wall = new Date(0);
+  wall.setUTCFullYear(parts.year, parts.month - 1, parts.day);
+  wall.setUTCHours(parts.hour, parts.minute, parts.second);
+  return Math.round((wall.getTime() - Math.floor(at / 1000) * 1000) / 60_000);
+}
+
+/**
+ * The instant a day ("2026-12-01") begins in a zone, for date filters a person types: their
+ * midnight, not UTC's. Checked twice so that a DST change that day lands on the right side.
+ */
+export function startOfDayIn(day: string, zone: string | null | undefined): Date {
+  const timeZone = safeTimeZone(zone);
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(midnight) || timeZone === 'UTC') return new Date(midnight);
+  let at = midnight - offsetMinutes(timeZone, midnight) * 60_000;
+  at = midnight - offsetMinutes(timeZone, at) * 60_000;
+  return new Date(at);
+}

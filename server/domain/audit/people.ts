@@ -6,8 +6,11 @@ export const PEOPLE_SHOWN = 10;
 
 export type AuditPerson = { id: string; displayName: string; email: string };
 
-/** Who a typed name stands for: the people shown, whether there are more, and every match's id. */
-export type ResolvedPeople = { query: string; people: AuditPerson[]; more: boolean; ids: Knex.QueryBuilder | string[] };
+/**
+ * Who a typed name stands for: the people shown, whether there are more, and every match's id,
+ * as text (audit rows keep ids as text) or as uuid (to join other tables).
+ */
+export type ResolvedPeople = { query: string; people: AuditPerson[]; more: boolean; ids: (as: 'text' | 'uuid') => Knex.QueryBuilder | string[] };
 
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -39,9 +42,9 @@ export async function resolvePeople(trx: Trx, query: string): Promise<ResolvedPe
     .orderBy(['u.displayName', 'u.id'])
     .limit(2)
     .select('u.id', 'u.displayName', 'u.email');
-  if (exact.length === 1) return { query, people: exact, more: false, ids: [exact[0].id] };
+  if (exact.length === 1) return { query, people: exact, more: false, ids: () => [exact[0].id] };
   const { people, more } = await listAuditPeople(trx, { q: query });
-  return { query, people, more, ids: more ? matching(trx, query).select(trx.raw('u.id::text')) : people.map((p) => p.id) };
+  return { query, people, more, ids: (as) => (more ? matching(trx, query).select(as === 'text' ? trx.raw('u.id::text') : 'u.id') : people.map((p) => p.id)) };
 }
 
 /** The person an id in the address names, so the filter shows a name rather than an id. */

@@ -14,7 +14,7 @@ export type PeopleFilter = { query: string; people: AuditPerson[]; more: boolean
 async function peopleFilter(trx: Trx, id: string | undefined, query: string | undefined): Promise<(PeopleFilter & Pick<ResolvedPeople, 'ids'>) | null> {
   if (id) {
     const person = await personById(trx, id);
-    return person ? { query: person.displayName, people: [person], more: false, ids: [id] } : null;
+    return person ? { query: person.displayName, people: [person], more: false, ids: () => [id] } : null;
   }
   return query ? resolvePeople(trx, query) : null;
 }
@@ -37,12 +37,12 @@ export async function listAudit(trx: Trx, input: z.output<typeof listAuditInput>
       else if (actor) {
         q.where((w) =>
           w
-            .where((u) => u.where('a.actorType', 'user').whereIn('a.actorId', actor.ids))
-            .orWhere((k) => k.where('a.actorType', 'api_key').whereIn('a.actorId', trx('api_keys').whereIn(trx.raw('user_id::text'), actor.ids).select(trx.raw('id::text')))),
+            .where((u) => u.where('a.actorType', 'user').whereIn('a.actorId', actor.ids('text')))
+            .orWhere((k) => k.where('a.actorType', 'api_key').whereIn('a.actorId', trx('api_keys').whereIn('userId', actor.ids('uuid')).select(trx.raw('id::text')))),
         );
       }
       if (input.targetId) q.where('a.targetId', input.targetId);
-      else if (target) q.where('a.targetType', 'user').whereIn('a.targetId', target.ids);
+      else if (target) q.where('a.targetType', 'user').whereIn('a.targetId', target.ids('text'));
       if (input.action) q.whereRaw(`a.action like ? escape '\\'`, [`${input.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
       if (input.from) q.where('a.createdAt', '>=', input.from);
       if (input.to) q.where('a.createdAt', '<', input.to);
