@@ -84,7 +84,7 @@ describe('the inactivity sweep (fake clock)', () => {
     await sweep();
     const warnings = (await mails(tenant.id, 'inactivity-warning')).filter((m) => m.data.to === user.email);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].data.data).toMatchObject({ date: '2026-01-31', days: 30 });
+    expect(warnings[0].data.data).toMatchObject({ deactivateAt: '2026-01-31T03:00:00.000Z', days: 30 });
     app.clock.set(new Date(start.getTime() + 25 * DAY));
     await sweep();
     expect((await mails(tenant.id, 'inactivity-warning')).filter((m) => m.data.to === user.email)).toHaveLength(1);

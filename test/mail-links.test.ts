@@ -8,17 +8,17 @@ const appUrl = 'https://seatwise.example.com';
 /** Data shaped as each sender passes it (server/domain/**, worker/handlers/email-send.ts adds `url`). */
 const samples = {
   welcome: { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', includedSeats: 3 },
-  'password-reset': { firstName: 'Ada', tenantName: 'Acme', url: `${appUrl}/reset-password/${'t'.repeat(43)}` },
-  'account-locked': { firstName: 'Ada', tenantName: 'Acme', attempts: 5, url: `${appUrl}/reset-password/${'t'.repeat(43)}` },
-  invitation: { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', inviter: 'Grace Hopper', url: `${appUrl}/invite/${'t'.repeat(43)}` },
-  'inactivity-warning': { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', days: 90, date: '2025-03-01' },
+  'password-reset': { firstName: 'Ada', tenantName: 'Acme', url: `${appUrl}/reset-password/${'t'.repeat(43)}`, expiresAt: '2026-12-01T14:32:00.000Z' },
+  'account-locked': { firstName: 'Ada', tenantName: 'Acme', attempts: 5, url: `${appUrl}/reset-password/${'t'.repeat(43)}`, expiresAt: '2026-12-01T14:32:00.000Z' },
+  invitation: { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', inviter: 'Grace Hopper', url: `${appUrl}/invite/${'t'.repeat(43)}`, expiresAt: '2026-12-08T13:32:00.000Z' },
+  'inactivity-warning': { firstName: 'Ada', tenantName: 'Acme', slug: 'acme', days: 90, deactivateAt: '2025-03-01T10:00:00.000Z' },
   'inactivity-summary': {
     tenantName: 'Acme',
     days: 90,
     total: 3,
     users: [
-      { name: 'Ada Lovelace', email: 'ada@acme.test', lastActivity: '2024-12-01' },
-      { name: 'Alan Turing', email: 'alan@acme.test', lastActivity: '2024-11-20' },
+      { name: 'Ada Lovelace', email: 'ada@acme.test', lastActivity: '2024-12-01T09:00:00.000Z' },
+      { name: 'Alan Turing', email: 'alan@acme.test', lastActivity: '2024-11-20T23:30:00.000Z' },
     ],
   },
   'seat-threshold': { tenantName: 'Acme', label: 'User', percent: 100, used: 10, purchased: 10 },

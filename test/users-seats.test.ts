@@ -96,6 +96,8 @@ describe('users.create', () => {
 
     const mail = await smtp.waitFor((m) => recipients(m).includes('invitee@example.test'));
     expect(mail.subject).toBe('Ada Lovelace invited you to Invite Co on Seatwise');
+    // SPEC "Users": the expiry in the invitee's own zone (Paris) and locale (fr-CA), as the inviter chose.
+    expect(mail.text!.replace(/[\u202f\u00a0]/g, ' ')).toMatch(/It works once, for 7 days \(until \d{1,2} [a-zéû]+\.? \d{4}, \d{1,2} h \d{2} UTC\+[12]\)/);
     const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(mail.text!)![1];
     const cookies = memoryCookies();
     const accepted = await (await app.caller(cookies)).auth.acceptInvite({ token, password: 'my own good password' });

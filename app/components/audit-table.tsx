@@ -1,16 +1,18 @@
 import { Link } from '@remix-run/react';
+import { Time } from '~/components/time';
 import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
 
 export type AuditRow = AuditEntry & { id: string; createdAt: string };
 
-export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; nextCursor: string | null; tab?: string }) {
+/** `filters`: the page's query, kept on the link to older events. */
+export function AuditTable({ items, nextCursor, tab, filters }: { items: AuditRow[]; nextCursor: string | null; tab?: string; filters?: string }) {
   return (
     <>
       <div className="table-scroll">
         <table>
           <thead>
             <tr>
-              <th>Time (UTC)</th>
+              <th>Time</th>
               <th>What happened</th>
               <th>Details</th>
             </tr>
@@ -18,7 +20,9 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
           <tbody>
             {items.map((e) => (
               <tr key={e.id}>
-                <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>
+                  <Time at={e.createdAt} />
+                </td>
                 <td>{auditSentence(e)}</td>
                 <td>
                   <details>
@@ -40,7 +44,7 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
       </div>
       {nextCursor ? (
         <p className="pager">
-          <Link to={`?${tab ? `tab=${tab}&` : ''}cursor=${nextCursor}`}>Older events</Link>
+          <Link to={`?${tab ? `tab=${tab}&` : ''}${filters ? `${filters}&` : ''}cursor=${nextCursor}`}>Older events</Link>
         </p>
       ) : null}
     </>

@@ -1,4 +1,5 @@
 import { Link } from '@remix-run/react';
+import { Time } from '~/components/time';
 
 export type LoginHistoryRow = {
   id: string;
@@ -30,7 +31,7 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
       <table>
         <thead>
           <tr>
-            <th>Time (UTC)</th>
+            <th>Time</th>
             {showPerson ? <th>Person</th> : null}
             <th>Result</th>
             <th>Address</th>
@@ -40,7 +41,9 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
         <tbody>
           {items.map((e) => (
             <tr key={e.id}>
-              <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+              <td>
+                <Time at={e.createdAt} />
+              </td>
               {showPerson ? <td>{e.userId ? <Link to={`/users/${e.userId}`}>{e.userName ?? e.email}</Link> : e.email}</td> : null}
               <td>
                 <span className={`badge result-${e.result === 'success' ? 'ok' : 'refused'}`} title={e.message}>

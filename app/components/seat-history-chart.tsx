@@ -1,5 +1,7 @@
 import { Link } from '@remix-run/react';
-import { dayOf, longDay, shortDay } from '~/utils/dates';
+import { dayOf } from '~/utils/dates';
+import { useFormat } from '~/utils/format';
+import type { Formatter } from '../../server/contract/format';
 import { holdersPath } from '~/utils/seat-history';
 import { SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
 
@@ -30,9 +32,9 @@ function xTicks(count: number, wanted = 5) {
   return [...new Set(Array.from({ length: wanted }, (_, k) => Math.round((k * (count - 1)) / (wanted - 1))))];
 }
 
-const dayFigures = (p: SeatHistoryPoint) => {
+const dayFigures = (f: Formatter, p: SeatHistoryPoint) => {
   const over = p.used - p.purchased;
-  return `${shortDay(dayOf(p.at))}: ${p.used} used of ${p.purchased} purchased${over > 0 ? `, ${over} over the limit` : ''}`;
+  return `${f.utcShortDay(dayOf(p.at))}: ${f.number(p.used)} used of ${f.number(p.purchased)} purchased${over > 0 ? `, ${f.number(over)} over the limit` : ''}`;
 };
 
 /**
@@ -41,9 +43,12 @@ const dayFigures = (p: SeatHistoryPoint) => {
  * day over the limit shows the excess in red. Each day is a link to who held a seat then, titled
  * with its figures (the browser shows the title on hover). The table below carries the same
  * figures and links for screen readers and keyboards; the drawing is one image to them.
+ * The figures are per UTC day (the ledger's day boundaries), so the days are labelled as UTC days,
+ * worded in the viewer's locale; the numbers use the locale's grouping.
  */
 export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; points: SeatHistoryPoint[] }) {
   const label = SEAT_LABELS[seatType];
+  const f = useFormat();
   const ticks = yTicks(Math.max(...points.map((p) => Math.max(p.purchased, p.used))));
   const top = ticks[ticks.length - 1];
   const band = PLOT_W / points.length;
@@ -59,7 +64,7 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
     .map((p, i) => (p.used > p.purchased ? `M${x(i)},${y(p.purchased)}V${y(p.used)}H${x(i + 1)}V${y(p.purchased)}Z` : ''))
     .join('');
   const first = dayOf(points[0].at);
-  const name = `${label} seats by day, ${longDay(first)} to ${longDay(dayOf(last.at))}: now ${last.used} used of ${last.purchased} purchased`;
+  const name = `${label} seats by day, ${f.utcDay(first)} to ${f.utcDay(dayOf(last.at))}: now ${f.number(last.used)} used of ${f.number(last.purchased)} purchased`;
   return (
     <article className="card seat-history" aria-labelledby={`seat-history-${seatType}`}>
       <h3 id={`seat-history-${seatType}`}>{label} seats</h3>
@@ -85,13 +90,13 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
             <g key={t}>
               <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'baseline' : 'grid'} />
               <text x={MARGIN.left - 6} y={y(t)} dy="0.32em" textAnchor="end">
-                {t}
+                {f.number(t)}
               </text>
             </g>
           ))}
           {xTicks(points.length).map((i, k, all) => (
             <text key={i} x={k === 0 ? x(i) : k === all.length - 1 ? x(i + 1) : x(i) + band / 2} y={HEIGHT - 6} textAnchor={k === 0 ? 'start' : k === all.length - 1 ? 'end' : 'middle'}>
-              {shortDay(dayOf(points[i].at))}
+              {f.utcShortDay(dayOf(points[i].at))}
             </text>
           ))}
         </g>
@@ -102,7 +107,7 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
         <g className="days">
           {points.map((p, i) => (
             <a key={p.at} href={holdersPath(seatType, p.at)} tabIndex={-1} className="day">
-              <title>{dayFigures(p)}</title>
+              <title>{dayFigures(f, p)}</title>
               <rect x={x(i)} y={MARGIN.top} width={band} height={PLOT_H} fill="transparent" />
             </a>
           ))}
@@ -125,11 +130,11 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
               {points.map((p) => (
                 <tr key={p.at} className={p.used > p.purchased ? 'over' : undefined}>
                   <td>
-                    <Link to={holdersPath(seatType, p.at)}>{longDay(dayOf(p.at))}</Link>
+                    <Link to={holdersPath(seatType, p.at)}>{f.utcDay(dayOf(p.at))}</Link>
                   </td>
-                  <td>{p.purchased}</td>
-                  <td>{p.used}</td>
-                  {anyOver ? <td>{p.used > p.purchased ? p.used - p.purchased : ''}</td> : null}
+                  <td>{f.number(p.purchased)}</td>
+                  <td>{f.number(p.used)}</td>
+                  {anyOver ? <td>{p.used > p.purchased ? f.number(p.used - p.purchased) : ''}</td> : null}
                 </tr>
               ))}
             </tbody>

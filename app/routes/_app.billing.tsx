@@ -6,8 +6,10 @@ import { getFormProps, useForm } from '@conform-to/react';
 import { Field, FormAlert } from '~/components/field';
 import { SeatCard } from '~/components/seat-card';
 import { SeatHistory } from '~/components/seat-history-chart';
+import { Time } from '~/components/time';
 import { Select } from '~/components/select';
 import { lastDays } from '~/utils/dates';
+import { useFormat } from '~/utils/format';
 import { attempt } from '~/utils/errors';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { OverLimitBanner } from '~/components/over-limit-banner';
@@ -71,11 +73,11 @@ function seatLabel(type: unknown) {
   return known ? SEAT_LABELS[known] : 'unknown';
 }
 
-const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
-
 export default function Billing() {
   const { plans, seats, seatHistory, history, checkout, prefill, canceled, testMode } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const format = useFormat();
+  const money = format.money;
   const [form, fields] = useForm({
     id: 'buy-seats',
     lastResult: data?.result,
@@ -100,7 +102,7 @@ export default function Billing() {
       ) : null}
       {checkout?.status === 'confirmed' ? (
         <p className="notice" role="status">
-          {checkout.quantity} {SEAT_LABELS[checkout.seatType]} seats are now active. You can add users at once.
+          {format.number(checkout.quantity)} {SEAT_LABELS[checkout.seatType]} seats are now active. You can add users at once.
         </p>
       ) : null}
       {canceled ? <p className="muted">Checkout was canceled; nothing was charged.</p> : null}
@@ -143,7 +145,7 @@ export default function Billing() {
             <ul>
               {history.subscriptions.map((s) => (
                 <li key={s.id}>
-                  {s.quantity} × {seatLabel(s.seatType)} seats, {s.status}
+                  {format.number(s.quantity)} × {seatLabel(s.seatType)} seats, {s.status}
                 </li>
               ))}
             </ul>
@@ -160,7 +162,7 @@ export default function Billing() {
         <table>
           <thead>
             <tr>
-              <th>Time (UTC)</th>
+              <th>Time</th>
               <th>Seat type</th>
               <th>Purchased</th>
               <th>Why</th>
@@ -169,10 +171,12 @@ export default function Billing() {
           <tbody>
             {history.ledger.map((l) => (
               <tr key={l.id}>
-                <td>{new Date(l.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>
+                  <Time at={l.createdAt} />
+                </td>
                 <td>{seatLabel(l.seatType)}</td>
                 <td>
-                  {l.purchasedBefore} → {l.purchasedAfter}
+                  {format.number(l.purchasedBefore)} → {format.number(l.purchasedAfter)}
                 </td>
                 <td>{l.reason}</td>
               </tr>

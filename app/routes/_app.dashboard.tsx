@@ -2,6 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react';
 import { SeatHistory } from '~/components/seat-history-chart';
 import { lastDays } from '~/utils/dates';
+import { useFormat } from '~/utils/format';
 import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
 import { STATUSES, STATUS_LABELS, type UserStatus } from '../../server/contract/statuses';
@@ -36,6 +37,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
 
 export default function Dashboard() {
   const { me, seats, byStatus, history, signInUrl, canInvite, canBuy } = useLoaderData<typeof loader>();
+  const { number } = useFormat();
   return (
     <>
       <div className="page-head">
@@ -76,7 +78,7 @@ export default function Dashboard() {
               {STATUSES.map((status) => (
                 <li key={status}>
                   <Link to={`/users?status=${status}`} className={byStatus[status] === 0 ? 'empty' : undefined} data-testid={`status-count-${status}`}>
-                    <span className="n">{byStatus[status]}</span> <span className="label">{STATUS_LABELS[status]}</span>
+                    <span className="n">{number(byStatus[status])}</span> <span className="label">{STATUS_LABELS[status]}</span>
                   </Link>
                 </li>
               ))}

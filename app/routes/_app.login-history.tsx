@@ -1,17 +1,25 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
+import { requireMe } from '~/utils/session.server';
+import { startOfDayIn } from '../../server/contract/format';
 import { LOGIN_RESULTS } from '../../server/contract/users';
 import { LoginHistoryTable, resultLabel } from '~/components/login-history-table';
 
 export const meta: MetaFunction = () => [{ title: 'Sign-ins · Seatwise' }];
 
-/** The workspace's sign-in attempts, attempts on unknown emails included; filters are plain GET fields. */
+/**
+ * The workspace's sign-in attempts, attempts on unknown emails included; filters are plain GET
+ * fields. The From and To days are the person's own days (their time zone), as the table shows them.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
+  const { user } = await requireMe(context, request);
   const text = (name: string) => params.get(name)?.trim() || undefined;
   const day = (name: string, end: boolean) => {
     const value = text(name);
-    return value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`).getTime() + (end ? 86_400_000 : 0) : undefined;
+    if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return undefined;
+    const next = end ? new Date(Date.parse(`${value}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : value;
+    return startOfDayIn(next, user.timeZone).getTime();
   };
   const from = day('from', false);
   const to = day('to', true);

@@ -1,6 +1,8 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { dayOf, isMidnight, longDay, utcTime } from '~/utils/dates';
+import { Time } from '~/components/time';
+import { dayOf, isMidnight } from '~/utils/dates';
+import { useFormat } from '~/utils/format';
 import { holdersPath } from '~/utils/seat-history';
 import { holdersQuery } from '~/utils/seat-holders.server';
 import { SEAT_LABELS } from '../../server/contract/seats';
@@ -19,8 +21,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function SeatHolders() {
   const { seatType, at, holders } = useLoaderData<typeof loader>();
   const label = SEAT_LABELS[seatType];
+  const format = useFormat();
   const instant = new Date(at);
-  const day = longDay(dayOf(at));
+  const day = format.utcDay(dayOf(at));
   return (
     <>
       <p className="muted" style={{ margin: '0 0 .5rem' }}>
@@ -35,7 +38,7 @@ export default function SeatHolders() {
         </a>
       </div>
       <p className="muted">
-        {holders.length === 1 ? '1 user' : `${holders.length} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : `on ${day} at ${utcTime(instant)}`}.
+        {holders.length === 1 ? '1 user' : `${format.number(holders.length)} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : <>at <Time at={instant} /></>}.
       </p>
       <div className="table-scroll">
         <table>
@@ -43,7 +46,7 @@ export default function SeatHolders() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Email</th>
-              <th scope="col">Holding since (UTC)</th>
+              <th scope="col">Holding since</th>
             </tr>
           </thead>
           <tbody>
@@ -53,7 +56,9 @@ export default function SeatHolders() {
                   <Link to={`/users/${h.id}`}>{h.displayName}</Link>
                 </td>
                 <td>{h.email}</td>
-                <td>{longDay(new Date(h.since))}</td>
+                <td>
+                  <Time at={h.since} style="date" />
+                </td>
               </tr>
             ))}
             {holders.length === 0 ? (

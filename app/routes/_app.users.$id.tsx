@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
+import { Time } from '~/components/time';
 import { KeyBadge, StatusBadge } from '~/components/status-badge';
 import { CheckoutReturnNotice, SeatRefusal } from '~/components/seat-refusal';
 import { attempt, seatRefusalOf, trpcCode } from '~/utils/errors';
@@ -240,7 +241,7 @@ function UserPage() {
             </label>
           </label>
           <p className="muted">
-            Created {new Date(user.createdAt).toUTCString()} · Last sign-in {user.lastSignInAt ? new Date(user.lastSignInAt).toUTCString() : 'never'}
+            Created <Time at={user.createdAt} /> · Last sign-in {user.lastSignInAt ? <Time at={user.lastSignInAt} /> : 'never'}
           </p>
           {canManage ? <button type="submit">Save details</button> : null}
         </Form>
@@ -374,7 +375,7 @@ function UserPage() {
             <table>
               <thead>
                 <tr>
-                  <th>Time (UTC)</th>
+                  <th>Time</th>
                   <th>Result</th>
                   <th>Message</th>
                   <th>IP</th>
@@ -383,7 +384,9 @@ function UserPage() {
               <tbody>
                 {history.items.map((e) => (
                   <tr key={e.id}>
-                    <td>{new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                    <td>
+                      <Time at={e.createdAt} />
+                    </td>
                     <td>{e.result}</td>
                     <td>{e.message}</td>
                     <td>{e.ip}</td>
@@ -453,9 +456,11 @@ function UserPage() {
                       <td>
                         <code>{`${k.prefix}…`}</code>
                       </td>
-                      <td>{new Date(k.createdAt).toISOString().slice(0, 10)}</td>
-                      <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toISOString().replace('T', ' ').slice(0, 16) : 'Never'}</td>
-                      <td>{k.expiresAt ? new Date(k.expiresAt).toISOString().slice(0, 10) : 'Never'}</td>
+                      <td>
+                        <Time at={k.createdAt} style="date" />
+                      </td>
+                      <td>{k.lastUsedAt ? <Time at={k.lastUsedAt} /> : 'Never'}</td>
+                      <td>{k.expiresAt ? <Time at={k.expiresAt} /> : 'Never'}</td>
                       <td>
                         <KeyBadge status={k.status} />
                       </td>

@@ -6,6 +6,8 @@ import { FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { StatusBadge } from '~/components/status-badge';
 import { attempt } from '~/utils/errors';
+import { Time } from '~/components/time';
+import { useFormat } from '~/utils/format';
 import { parseForm } from '~/utils/forms';
 import { requireMe } from '~/utils/session.server';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
@@ -101,13 +103,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(`/users?${back.toString()}`);
 }
 
-const number = (n: number) => n.toLocaleString('en-GB');
 const SORT_LABELS: Record<UserSort, string> = { name: 'Name', lastSignIn: 'Last sign-in', created: 'Created' };
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' }) : 'Never');
 
 export default function Users() {
   const { users, roles, seats, filters, from, confirm, canManage, meId, done } = useLoaderData<typeof loader>();
   const failed = useActionData<typeof action>();
+  const { number } = useFormat();
   // With JavaScript, a new address (another page, a finished bulk action) starts with nothing ticked.
   const location = useLocation();
   const roleName = Object.fromEntries(roles.map((r) => [r.id, r.name]));
@@ -227,8 +228,10 @@ export default function Users() {
                   <td>
                     <StatusBadge status={u.status} />
                   </td>
-                  <td className="muted">{when(u.lastSignInAt)}</td>
-                  <td className="muted">{when(u.createdAt)}</td>
+                  <td className="muted">{u.lastSignInAt ? <Time at={u.lastSignInAt} /> : 'Never'}</td>
+                  <td className="muted">
+                    <Time at={u.createdAt} />
+                  </td>
                   {canManage ? (
                     <td>
                       <details className="row-menu">

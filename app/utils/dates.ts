@@ -1,24 +1,14 @@
 /**
- * Days as the seat history shows them, written out by hand (not Intl) so that the server's render
- * and the browser's hydration always agree. Every figure is per UTC day.
+ * UTC days as the seat history counts them (every figure is per UTC day). Showing a day or an
+ * instant to a person is server/contract/format.ts's job (through useFormat), in their locale.
  */
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY = 86_400_000;
 
 /** The UTC day an instant closes: a point at midnight is the end of the day before it. */
 export const dayOf = (at: string | Date) => new Date(new Date(at).getTime() - 1);
 
-/** "Dec 1" */
-export const shortDay = (day: Date) => `${MONTHS[day.getUTCMonth()]} ${day.getUTCDate()}`;
-
-/** "Dec 1, 2026" */
-export const longDay = (day: Date) => `${shortDay(day)}, ${day.getUTCFullYear()}`;
-
 /** "2026-12-01" */
 export const isoDay = (day: Date) => day.toISOString().slice(0, 10);
-
-/** "14:32 UTC" */
-export const utcTime = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
 
 /** Whether an instant is a UTC midnight, the end of a whole day. */
 export const isMidnight = (at: Date) => at.getTime() % DAY === 0;

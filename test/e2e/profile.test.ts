@@ -45,6 +45,22 @@ describe.skipIf(!browser.available)('the profile page without JavaScript', () =>
     const stored = (await app.database.owner('users').where({ id: user.id }).first())!;
     expect(stored).toMatchObject({ firstName: 'Augusta', displayName: 'Augusta Lovelace', timeZone: 'Europe/Paris', locale: 'fr' });
 
+    // SPEC "Users" and issue #18: the audit log in her own zone and locale, filtered by her name typed in.
+    await page.goto(`${url}/audit`);
+    await page.getByLabel('Actor').fill('augusta');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Filter' }).click()]);
+    expect(new URL(page.url()).searchParams.get('actor')).toBe('augusta');
+    const events = page.locator('tbody tr');
+    expect(await events.count()).toBeGreaterThan(0);
+    expect(await events.first().textContent()).toContain('Augusta Lovelace');
+    const when = events.first().locator('time');
+    expect(Date.parse((await when.getAttribute('datetime'))!)).toBeGreaterThan(0);
+    expect((await when.textContent())!.replace(/\s/g, ' ')).toMatch(/^\d{1,2} [a-zéû]+\.? \d{4}, \d{1,2}:\d{2} UTC\+[12]$/);
+    await page.getByLabel('Actor').fill('nobody at all');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Filter' }).click()]);
+    expect(await page.getByTestId('actor-matches').textContent()).toBe('Actor: nobody in this workspace matches “nobody at all”.');
+    await page.goto(`${url}/profile`);
+
     await page.getByLabel('First name').fill('');
     await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
     const refused = await submitForm(page, 'Save profile');

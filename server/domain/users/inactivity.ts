@@ -60,7 +60,8 @@ export async function sweepTenant({ db, jobs, tenant, now }: { db: Db; jobs: Job
       const users = deactivated.slice(0, SUMMARY_NAMES).map((u) => ({
         name: u.displayName,
         email: u.email,
-        lastActivity: u.lastActivity.toISOString().slice(0, 10),
+        // An instant: the template words it in each admin's own zone and locale (SPEC "Users").
+        lastActivity: u.lastActivity.toISOString(),
       }));
       await jobs.many(
         trx,
@@ -115,7 +116,7 @@ async function warnSoonInactive({ trx, jobs, tenant, now }: { trx: Trx; jobs: Jo
         tenantName: tenant.name,
         slug: tenant.slug,
         days: tenant.inactivityDays,
-        date: new Date(u.last_activity.getTime() + tenant.inactivityDays * DAY).toISOString().slice(0, 10),
+        deactivateAt: new Date(u.last_activity.getTime() + tenant.inactivityDays * DAY).toISOString(),
       },
     })),
   );

@@ -1,7 +1,10 @@
 import { listAudit } from '../../domain/audit/read';
+import { listAuditPeople } from '../../domain/audit/people';
 import { permissionProcedure, router } from '../trpc';
-import { listAuditInput } from '../../contract/audit';
+import { auditPeopleInput, listAuditInput } from '../../contract/audit';
 
 export const auditRouter = router({
   list: permissionProcedure('audit.read').input(listAuditInput).query(({ ctx, input }) => listAudit(ctx.trx, input)),
+  /** The audit filters' suggestions: whoever may read the log sees the names it shows anyway. */
+  people: permissionProcedure('audit.read').input(auditPeopleInput).query(({ ctx, input }) => listAuditPeople(ctx.trx, input)),
 });
