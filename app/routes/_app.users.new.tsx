@@ -25,9 +25,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [roles, seats] = await Promise.all([context.trpc.roles.list(), context.trpc.seats.summary()]);
   // Back from Checkout (issue #18): the user the seat was bought for, as it was typed.
   const back = search.has('seatsAdded') || search.get('checkout') === 'canceled';
-  const draft = back ? await readUserDraft(request) : null;
-  const kind = SEAT_TYPES.find((t) => t === (draft?.kind ?? search.get('kind')));
-  return json({ roles, seats, draft: { ...draft, kind } });
+  const asked = SEAT_TYPES.find((t) => t === search.get('kind'));
+  const saved = back ? await readUserDraft(request) : null;
+  // A draft of another kind is not the one these seats were bought for.
+  const draft = saved && (!asked || saved.kind === asked) ? saved : null;
+  return json({ roles, seats, draft: { ...draft, kind: asked ?? SEAT_TYPES.find((t) => t === draft?.kind) } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

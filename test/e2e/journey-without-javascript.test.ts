@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailability, launchBrowser, screenshotsIn, submitForm } from '../helpers/browser';
+import { insertUser } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
 
 const browser = chromiumAvailability();
@@ -118,5 +119,20 @@ describe.skipIf(!browser.available)('the journey without JavaScript', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(page, '6-reactivation-refused-360px');
     expect((await db('users').where({ id: cleo.id }).first())!.status).toBe('deactivated');
+
+    // An Admin (no billing.manage) is told who can buy, and offered no button that would only be refused.
+    await insertUser(app, tenant.id, { email: 'root@plain.test', roleKey: 'admin', password: 'admin password here' });
+    await submitForm(page, 'Sign out');
+    await page.goto(`${url}/login?workspace=plain-forms`);
+    await page.getByLabel('Email').fill('root@plain.test');
+    await page.getByLabel('Password').fill('admin password here');
+    await submitForm(page, 'Sign in');
+    await page.goto(`${url}/users/${cleo.id}?tab=status&to=active`);
+    expect((await submitForm(page, 'Confirm')).status()).toBe(403);
+    expect(await page.locator('.seat-refusal-fix').textContent()).toBe('Ask an Owner or billing admin to buy 1 more Client User seat.');
+    expect(await page.getByRole('button', { name: /^Buy/ }).count()).toBe(0);
+    await page.goto(`${url}/users`);
+    expect(await page.getByTestId('over-limit-standard').textContent()).toContain('See who holds User seats · Ask an Owner or billing admin to buy more.');
+    expect(await page.getByRole('link', { name: /^Buy/ }).count()).toBe(0);
   });
 });
