@@ -1,12 +1,13 @@
 import { Link } from '@remix-run/react';
 import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
+import { TableScroll } from './table-scroll';
 
 export type AuditRow = AuditEntry & { id: string; createdAt: string };
 
 export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; nextCursor: string | null; tab?: string }) {
   return (
     <>
-      <div className="table-scroll">
+      <TableScroll label="Audit entries">
         <table>
           <thead>
             <tr>
@@ -37,7 +38,7 @@ export function AuditTable({ items, nextCursor, tab }: { items: AuditRow[]; next
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {nextCursor ? (
         <p className="pager">
           <Link to={`?${tab ? `tab=${tab}&` : ''}cursor=${nextCursor}`}>Older events</Link>

@@ -1,4 +1,5 @@
 import { Link } from '@remix-run/react';
+import { TableScroll } from './table-scroll';
 
 export type LoginHistoryRow = {
   id: string;
@@ -26,7 +27,7 @@ export const resultLabel = (result: string) => RESULT_LABELS[result] ?? result;
 /** Sign-in attempts with who, how it ended, from where and with what browser. */
 export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRow[]; showPerson: boolean }) {
   return (
-    <div className="table-scroll">
+    <TableScroll label="Sign-in attempts">
       <table>
         <thead>
           <tr>
@@ -60,6 +61,6 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
           ) : null}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -12,6 +12,7 @@ import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 import { createCheckoutInput } from '../../server/contract/billing';
 import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
 
@@ -131,7 +132,7 @@ export default function Billing() {
         </Form>
       </div>
       <h2 style={{ marginTop: '1.5rem' }}>Changes to purchased seats</h2>
-      <div className="table-scroll">
+      <TableScroll label="Changes to purchased seats">
         <table>
           <thead>
             <tr>
@@ -161,7 +162,7 @@ export default function Billing() {
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { dayOf, isMidnight, longDay, utcTime } from '~/utils/dates';
 import { holdersPath } from '~/utils/seat-history';
 import { holdersQuery } from '~/utils/seat-holders.server';
 import { SEAT_LABELS } from '../../server/contract/seats';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${SEAT_LABELS[data.seatType]} seat holders · Seatwise` : 'Seat holders · Seatwise' }];
 
@@ -36,7 +37,7 @@ export default function SeatHolders() {
       <p className="muted">
         {holders.length === 1 ? '1 user' : `${holders.length} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : `on ${day} at ${utcTime(instant)}`}.
       </p>
-      <div className="table-scroll">
+      <TableScroll label="Seat holders">
         <table>
           <thead>
             <tr>
@@ -64,7 +65,7 @@ export default function SeatHolders() {
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

@@ -34,7 +34,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function AcceptInvite() {
   const data = useActionData<typeof action>();
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>

@@ -25,7 +25,7 @@ export default function ResetPassword() {
   const data = useActionData<typeof action>();
   const linkDead = data?.linkDead;
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>
