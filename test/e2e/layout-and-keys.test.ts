@@ -98,7 +98,7 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     await shot(wide, 'signup-1280');
   });
 
-  it('the invitation form shows every error at once, and a used or bogus link says so when it opens', async () => {
+  it('the invitation form shows every error at once, and a used or bogus link says so when it opens', { timeout: 120_000 }, async () => {
     const { app, url } = await startFullStack();
     const ws = await signUp(app, { companyName: 'Invites Ltd' });
     const ivy = await ws.owner.users.create({ kind: 'standard', email: `ivy@${ws.input.slug}.test`, firstName: 'Ivy', lastName: 'Invited' });
