@@ -18,6 +18,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
+        {/* Issue #18: the first thing a keyboard reaches; every page's <main> has id="main". */}
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         {children}
         <ScrollRestoration />
         <Scripts />
@@ -30,11 +34,25 @@ export default function App() {
   return <Outlet />;
 }
 
+/** A refusal's status in words: a JSON error response carries no status text of its own. */
+const STATUS_WORDS: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not signed in',
+  403: 'Not allowed',
+  404: 'Not found',
+  405: 'Not allowed here',
+  409: 'Conflict',
+  413: 'Too large',
+  415: 'Unsupported form',
+  429: 'Too many attempts',
+  503: 'Briefly unavailable',
+};
+
 export function ErrorBoundary() {
   const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : 'Something went wrong';
+  const title = isRouteErrorResponse(error) ? `${error.status} ${STATUS_WORDS[error.status] ?? (error.statusText || 'Error')}` : 'Something went wrong';
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <h1>{title}</h1>
       <p style={{ overflowWrap: 'anywhere' }}>{isRouteErrorResponse(error) ? String(error.data ?? '') : 'Please try again. If it keeps happening, contact support.'}</p>
       <p>

@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react';
 import { Time } from '~/components/time';
 import { auditSentence, type AuditEntry } from '~/utils/audit-sentences';
+import { TableScroll } from './table-scroll';
 
 export type AuditRow = AuditEntry & { id: string; createdAt: string };
 
@@ -8,7 +9,7 @@ export type AuditRow = AuditEntry & { id: string; createdAt: string };
 export function AuditTable({ items, nextCursor, tab, filters }: { items: AuditRow[]; nextCursor: string | null; tab?: string; filters?: string }) {
   return (
     <>
-      <div className="table-scroll">
+      <TableScroll label="Audit entries">
         <table>
           <thead>
             <tr>
@@ -41,7 +42,7 @@ export function AuditTable({ items, nextCursor, tab, filters }: { items: AuditRo
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {nextCursor ? (
         <p className="pager">
           <Link to={`?${tab ? `tab=${tab}&` : ''}${filters ? `${filters}&` : ''}cursor=${nextCursor}`}>Older events</Link>

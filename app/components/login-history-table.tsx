@@ -1,5 +1,6 @@
 import { Link } from '@remix-run/react';
 import { Time } from '~/components/time';
+import { TableScroll } from './table-scroll';
 
 export type LoginHistoryRow = {
   id: string;
@@ -27,7 +28,7 @@ export const resultLabel = (result: string) => RESULT_LABELS[result] ?? result;
 /** Sign-in attempts with who, how it ended, from where and with what browser. */
 export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRow[]; showPerson: boolean }) {
   return (
-    <div className="table-scroll">
+    <TableScroll label="Sign-in attempts">
       <table>
         <thead>
           <tr>
@@ -63,6 +64,6 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
           ) : null}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

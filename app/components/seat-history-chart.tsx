@@ -84,35 +84,41 @@ export function SeatHistoryChart({ seatType, points }: { seatType: SeatType; poi
           </li>
         ) : null}
       </ul>
-      <svg className="seat-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={name} data-seat-type={seatType}>
-        <g className="axis">
-          {ticks.map((t) => (
-            <g key={t}>
-              <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'baseline' : 'grid'} />
-              <text x={MARGIN.left - 6} y={y(t)} dy="0.32em" textAnchor="end">
-                {f.number(t)}
+      {/* Issue #18: the drawing is one named image; the day links, which the table below also offers,
+          lie over it in their own layer hidden from assistive technology (an image cannot hold links). */}
+      <div className="seat-chart-box">
+        <svg className="seat-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={name} data-seat-type={seatType}>
+          <g className="axis">
+            {ticks.map((t) => (
+              <g key={t}>
+                <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'baseline' : 'grid'} />
+                <text x={MARGIN.left - 6} y={y(t)} dy="0.32em" textAnchor="end">
+                  {f.number(t)}
+                </text>
+              </g>
+            ))}
+            {xTicks(points.length).map((i, k, all) => (
+              <text key={i} x={k === 0 ? x(i) : k === all.length - 1 ? x(i + 1) : x(i) + band / 2} y={HEIGHT - 6} textAnchor={k === 0 ? 'start' : k === all.length - 1 ? 'end' : 'middle'}>
+                {f.utcShortDay(dayOf(points[i].at))}
               </text>
-            </g>
-          ))}
-          {xTicks(points.length).map((i, k, all) => (
-            <text key={i} x={k === 0 ? x(i) : k === all.length - 1 ? x(i + 1) : x(i) + band / 2} y={HEIGHT - 6} textAnchor={k === 0 ? 'start' : k === all.length - 1 ? 'end' : 'middle'}>
-              {f.utcShortDay(dayOf(points[i].at))}
-            </text>
-          ))}
-        </g>
-        <path className="used-area" d={usedArea} />
-        {anyOver ? <path className="over" d={overArea} /> : null}
-        <path className="used-line" d={usedLine} />
-        <path className="purchased-line" d={step((p) => p.purchased)} />
-        <g className="days">
-          {points.map((p, i) => (
-            <a key={p.at} href={holdersPath(seatType, p.at)} tabIndex={-1} className="day">
-              <title>{dayFigures(f, p)}</title>
-              <rect x={x(i)} y={MARGIN.top} width={band} height={PLOT_H} fill="transparent" />
-            </a>
-          ))}
-        </g>
-      </svg>
+            ))}
+          </g>
+          <path className="used-area" d={usedArea} />
+          {anyOver ? <path className="over" d={overArea} /> : null}
+          <path className="used-line" d={usedLine} />
+          <path className="purchased-line" d={step((p) => p.purchased)} />
+        </svg>
+        <svg className="seat-chart-days" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true">
+          <g className="days">
+            {points.map((p, i) => (
+              <a key={p.at} href={holdersPath(seatType, p.at)} tabIndex={-1} className="day">
+                <title>{dayFigures(f, p)}</title>
+                <rect x={x(i)} y={MARGIN.top} width={band} height={PLOT_H} fill="transparent" />
+              </a>
+            ))}
+          </g>
+        </svg>
+      </div>
       <details className="figures">
         <summary>Figures by day</summary>
         <div className="scroll">

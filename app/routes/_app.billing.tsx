@@ -15,6 +15,7 @@ import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { OverLimitBanner } from '~/components/over-limit-banner';
 import { createCheckoutInput, isReturnPath, returnToSchema } from '../../server/contract/billing';
 import { SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
 
@@ -158,7 +159,7 @@ export default function Billing() {
         </Form>
       </div>
       <h2 style={{ marginTop: '1.5rem' }}>Changes to purchased seats</h2>
-      <div className="table-scroll">
+      <TableScroll label="Changes to purchased seats">
         <table>
           <thead>
             <tr>
@@ -190,7 +191,7 @@ export default function Billing() {
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

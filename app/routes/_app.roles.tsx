@@ -9,6 +9,7 @@ import { PERMISSION_DESCRIPTIONS, describePermission } from '~/utils/permission-
 import { PERMISSIONS } from '../../server/contract/permissions';
 import { createRoleInput, updateRoleInput } from '../../server/contract/roles';
 import { AUDIENCES, AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction = () => [{ title: 'Roles · Seatwise' }];
 
@@ -96,7 +97,7 @@ export default function Roles() {
           </Form>
         )
       ) : null}
-      <div className="table-scroll">
+      <TableScroll label="Roles">
         <table className="roles">
           <thead>
             <tr>
@@ -157,7 +158,7 @@ export default function Roles() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {canManage ? (
         <Form method="post" action="/roles" className="stack panel" style={{ marginTop: '1.5rem' }}>
           <h2>New role</h2>

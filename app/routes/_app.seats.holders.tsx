@@ -6,6 +6,7 @@ import { useFormat } from '~/utils/format';
 import { holdersPath } from '~/utils/seat-history';
 import { holdersQuery } from '~/utils/seat-holders.server';
 import { SEAT_LABELS } from '../../server/contract/seats';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${SEAT_LABELS[data.seatType]} seat holders · Seatwise` : 'Seat holders · Seatwise' }];
 
@@ -40,7 +41,7 @@ export default function SeatHolders() {
       <p className="muted">
         {holders.length === 1 ? '1 user' : `${format.number(holders.length)} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : <>at <Time at={instant} /></>}.
       </p>
-      <div className="table-scroll">
+      <TableScroll label="Seat holders">
         <table>
           <thead>
             <tr>
@@ -70,7 +71,7 @@ export default function SeatHolders() {
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

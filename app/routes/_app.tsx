@@ -37,7 +37,7 @@ export default function AppLayout() {
           </button>
         </Form>
       </header>
-      <main className="page">
+      <main id="main" className="page">
         <Outlet />
       </main>
     </>

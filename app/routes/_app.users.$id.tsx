@@ -16,6 +16,7 @@ import { isoDateTimeSchema } from '../../server/contract/fields';
 import { AUDIENCE_OF_KIND, SEAT_LABELS } from '../../server/contract/seats';
 import { ADMIN_TRANSITIONS, MAY_RESET_PASSWORD, SEAT_HOLDING, endsAccess, mayGetInvitation } from '../../server/contract/statuses';
 import { requirePasswordChangeInput, setRoleInput, setStatusInput, updateUserInput } from '../../server/contract/users';
+import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.displayName ?? 'User'} · Seatwise` }];
 
@@ -371,7 +372,7 @@ function UserPage() {
 
       {tab === 'history' && history ? (
         <>
-          <div className="table-scroll">
+          <TableScroll label="Login history">
             <table>
               <thead>
                 <tr>
@@ -401,7 +402,7 @@ function UserPage() {
                 ) : null}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {history.nextCursor ? (
             <p className="pager">
               <Link to={`?tab=history&cursor=${history.nextCursor}`}>Older attempts</Link>
@@ -436,7 +437,7 @@ function UserPage() {
                 <button type="submit">Generate key</button>
               </Form>
             ) : null}
-            <div className="table-scroll">
+            <TableScroll label="API keys">
               <table>
                 <thead>
                   <tr>
@@ -491,7 +492,7 @@ function UserPage() {
                   ) : null}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </div>
         )
       ) : null}

@@ -37,7 +37,7 @@ export default function ChangePassword() {
     onValidate: ({ formData }) => parseForm(formData, changePasswordForm),
   });
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <span className="brand">Seatwise</span>
       <h1>Change your password</h1>
       {required ? <p className="banner">Your administrator asks you to choose a new password before you continue.</p> : null}

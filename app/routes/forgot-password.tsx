@@ -32,7 +32,7 @@ export default function ForgotPassword() {
     onValidate: ({ formData }) => parseForm(formData, requestPasswordResetInput),
   });
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>

@@ -1,5 +1,5 @@
-import { json, redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Link, useActionData } from '@remix-run/react';
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FormAlert } from '~/components/field';
 import { NewPasswordForm, newPasswordForm } from '~/components/new-password-form';
 import { attempt } from '~/utils/errors';
@@ -9,10 +9,18 @@ export const meta: MetaFunction = () => [{ title: 'Accept your invitation · Sea
 
 /**
  * A link that cannot be used, whatever the reason: mistyped (refused by the token's schema), used,
- * expired or replaced by a newer invitation (refused by the procedure). No procedure checks a token
- * without consuming it, so the page learns this when the password is posted, and says it plainly.
+ * expired or replaced by a newer invitation (refused by the procedure). The page checks the link
+ * when it opens (auth.invitationInfo uses nothing up) and says so instead of showing the form; the
+ * action still says it for a link used meanwhile in another tab.
  */
 const LINK_INVALID = 'This invitation link is not valid: it was mistyped, has expired or has already been used. Ask your administrator to send you a new one.';
+
+/** Issue #18: 200 with whom the invitation is for; a dead link is 410 (404 when it cannot even be a link). */
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const result = await attempt(context, () => context.trpc.auth.invitationInfo({ token: params.token ?? '' }));
+  if (result.ok) return json({ invitation: result.value });
+  return json({ invitation: null }, { status: result.status === 400 ? 404 : 410 });
+}
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseForm(await request.formData(), newPasswordForm);
@@ -32,22 +40,27 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function AcceptInvite() {
+  const { invitation } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const message = invitation ? data?.result.error?.[''] : LINK_INVALID;
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>
       <h1>Welcome aboard</h1>
-      {data?.linkDead ? (
+      {!invitation || data?.linkDead ? (
         <div className="stack">
-          <FormAlert message={data.result.error?.['']} />
+          <FormAlert message={message} />
           <p>
             Already set your password? <Link to="/login">Sign in</Link>.
           </p>
         </div>
       ) : (
         <>
+          <p>
+            You are invited to <strong>{invitation.workspace}</strong> as <strong className="invitee">{invitation.email}</strong>.
+          </p>
           <p className="muted">Choose a password to accept the invitation and sign in.</p>
           <NewPasswordForm lastResult={data?.result} label="Password" repeatLabel="Repeat the password" submit="Accept and sign in" />
         </>

@@ -42,7 +42,7 @@ export default function Login() {
   });
   const lockedWorkspace = data?.locked && typeof fields.workspace.initialValue === 'string' ? fields.workspace.initialValue : null;
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>

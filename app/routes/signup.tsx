@@ -40,7 +40,7 @@ export default function Signup() {
   const shownSlug = slugEdited ? slug : suggestSlug(companyName);
 
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <Link to="/" className="brand">
         Seatwise
       </Link>

@@ -35,3 +35,6 @@ export const signupInput = z.object({
 export type SignupInput = z.output<typeof signupInput>;
 
 export const acceptInviteInput = z.object({ token: z.string().min(20).max(200), password: passwordSchema });
+
+/** Issue #18: a link's token, checked when its page opens (nothing is used up). */
+export const linkTokenInput = z.object({ token: z.string().min(20, 'This link is incomplete. Copy the whole link from the email.').max(200) });

@@ -29,12 +29,13 @@ export function devMailbox(ownerDb: Db): RequestHandler {
           </article>`,
         )
         .join('');
-      res.type('html').send(`<!doctype html><html><head><title>Dev mailbox · Seatwise</title>
-        <style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;color:#1f2937}
-        .mail{border:1px solid #e5e7eb;border-radius:8px;padding:1rem;margin:1rem 0}.meta{color:#6b7280}
-        pre{white-space:pre-wrap;font-family:inherit}</style></head>
-        <body><h1>Development mailbox</h1><p>Mail sent while <code>SMTP_URL</code> is unset lands here, newest first.</p>
-        ${items || '<p>No mail yet.</p>'}</body></html>`);
+      res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1"><title>Dev mailbox · Seatwise</title>
+        <style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem;color:#1f2937}
+        .mail{border:1px solid #e5e7eb;border-radius:8px;padding:1rem;margin:1rem 0}.meta{color:#4b5563}
+        pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit}h1,h2,.meta{overflow-wrap:anywhere}</style></head>
+        <body><main id="main"><h1>Development mailbox</h1><p>Mail sent while <code>SMTP_URL</code> is unset lands here, newest first.</p>
+        ${items || '<p>No mail yet.</p>'}</main></body></html>`);
     } catch (error) {
       next(error);
     }

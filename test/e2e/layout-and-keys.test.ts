@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { issueOneTimeToken } from '../../server/domain/auth/one-time-tokens';
 import { chromiumAvailability, launchBrowser, screenshotsIn } from '../helpers/browser';
 import { signUp } from '../helpers/factories';
 import { startFullStack } from '../helpers/web';
@@ -97,11 +98,16 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     await shot(wide, 'signup-1280');
   });
 
-  it('the invitation form shows every error at once, and a bogus link says so', async () => {
-    const { url } = await startFullStack();
+  it('the invitation form shows every error at once, and a used or bogus link says so when it opens', { timeout: 120_000 }, async () => {
+    const { app, url } = await startFullStack();
+    const ws = await signUp(app, { companyName: 'Invites Ltd' });
+    const ivy = await ws.owner.users.create({ kind: 'standard', email: `ivy@${ws.input.slug}.test`, firstName: 'Ivy', lastName: 'Invited' });
+    const token = await app.database.owner.transaction((trx) => issueOneTimeToken({ trx, tenantId: ws.tenant.id, userId: ivy.id, purpose: 'invitation', now: app.clock.now() }));
     const context = await launchBrowser();
     const page = await context.newPage();
-    await page.goto(`${url}/invite/${'x'.repeat(43)}`);
+    // The page says whom the invitation is for, and checking the link uses nothing up.
+    expect((await page.goto(`${url}/invite/${token}`))?.status()).toBe(200);
+    expect(await page.locator('main').innerText()).toContain(`You are invited to Invites Ltd as ivy@${ws.input.slug}.test.`);
     await page.getByLabel(/^Password/).fill('short');
     await page.getByLabel('Repeat the password').fill('different');
     await page.getByLabel('Repeat the password').blur();
@@ -112,7 +118,7 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     // Without JavaScript's check, the server says the same.
     const noJs = await (await launchBrowser()).newPage();
     await noJs.route('**/*.js', (route) => route.abort());
-    await noJs.goto(`${url}/invite/${'x'.repeat(43)}`);
+    await noJs.goto(`${url}/invite/${token}`);
     await noJs.getByLabel(/^Password/).fill('short');
     await noJs.getByLabel('Repeat the password').fill('different');
     await noJs.getByRole('button', { name: 'Accept and sign in' }).click();
@@ -121,13 +127,15 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     expect(text).toContain('Use at least 12 characters');
     expect(text).toContain('The two passwords do not match.');
 
-    for (const token of ['x'.repeat(43), 'bogus']) {
-      await page.goto(`${url}/invite/${token}`);
-      await page.getByLabel(/^Password/).fill('a good long password');
-      await page.getByLabel('Repeat the password').fill('a good long password');
-      await page.getByRole('button', { name: 'Accept and sign in' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^This invitation link is not valid/);
-      // A dead link offers no form to fill in again, only the way out.
+    // Accepted, the link is used: opened again, like a bogus one, it says so with no form (410, or 404 for what cannot be a link).
+    await page.getByLabel(/^Password/).fill('a good long password');
+    await page.getByLabel('Repeat the password').fill('a good long password');
+    await Promise.all([page.waitForURL(`${url}/dashboard`), page.getByRole('button', { name: 'Accept and sign in' }).click()]);
+    await context.clearCookies();
+    for (const [link, status] of [[token, 410], ['x'.repeat(43), 410], ['bogus', 404]] as const) {
+      expect((await page.goto(`${url}/invite/${link}`))?.status()).toBe(status);
+      expect(await page.getByRole('alert').textContent()).toMatch(/^This invitation link is not valid/);
+      // A dead link offers no form to fill in, only the way out.
       expect(await page.getByLabel(/^Password/).count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Sign in' }).count()).toBe(1);
     }

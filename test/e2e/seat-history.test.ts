@@ -89,7 +89,8 @@ describe.skipIf(!browser.available)('seat history without JavaScript (SPEC "Seat
     expect(await card.locator('tbody tr.over').count()).toBe(6);
 
     // Hovering shows a day's SVG title; without a script it is still there to read.
-    const days = chart.locator('a.day');
+    // The day links lie over the drawing in their own layer (an image cannot hold links).
+    const days = card.locator('svg.seat-chart-days a.day');
     expect(await days.count()).toBe(91);
     expect(await days.last().locator('title').textContent()).toBe(`${utcDay(today)}: 3 used of 2 purchased, 1 over the limit`);
     expect(await days.nth(45).locator('title').textContent()).toBe(`${utcDay(ago(45))}: 1 used of 3 purchased`);

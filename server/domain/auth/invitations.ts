@@ -1,8 +1,8 @@
-import type { Db } from '../../../db/index';
+import { withTenant, type Db } from '../../../db/index';
 import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { RequestMeta } from '../scope';
-import { consumeOneTimeToken } from './one-time-tokens';
+import { consumeOneTimeToken, peekOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
 import { recordAttempt } from './sign-in';
@@ -55,4 +55,27 @@ export async function acceptInvitation({
   });
   if (!result) throw new AppError('BAD_REQUEST', INVITATION_INVALID, { reason: 'LINK_INVALID' });
   return result;
+}
+
+/**
+ * Issue #18: what the invitation page shows before anyone types a password — the workspace and the
+ * email the link is for — or, for a link that can no longer be accepted, the same refusal as
+ * `acceptInvitation`. Reads only: the link stays usable.
+ */
+export async function invitationInfo({ db, ownerDb, now, token }: { db: Db; ownerDb: Db; now: Date; token: string }) {
+  const found = await peekOneTimeToken({ ownerDb, token, purpose: 'invitation', now });
+  const info =
+    found &&
+    (await withTenant(
+      db,
+      found.tenantId,
+      async (trx) => {
+        const user = await trx('users').where({ id: found.userId, status: 'invited' }).first('email', 'firstName');
+        const tenant = await trx('tenants').where({ id: found.tenantId }).first('name', 'slug');
+        return user && tenant ? { email: user.email as string, firstName: user.firstName as string, workspace: tenant.name as string, slug: tenant.slug as string } : null;
+      },
+      { readOnly: true },
+    ));
+  if (!info) throw new AppError('NOT_FOUND', INVITATION_INVALID, { reason: 'LINK_INVALID' });
+  return info;
 }

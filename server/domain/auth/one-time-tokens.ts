@@ -71,3 +71,17 @@ export async function consumeOneTimeToken<T>({
     return then(trx, row);
   });
 }
+
+/**
+ * Issue #18: who a link is for, without using it up — the page checks the link when it opens, so a
+ * used, expired or replaced link says so at once instead of after the form is filled in. Null when
+ * the token is unknown, used or expired (the same cases `consumeOneTimeToken` refuses).
+ */
+export async function peekOneTimeToken({ ownerDb, token, purpose, now }: { ownerDb: Db; token: string; purpose: TokenPurpose; now: Date }) {
+  const row = await ownerDb('one_time_tokens')
+    .where({ tokenHash: hashToken(token), purpose })
+    .whereNull('usedAt')
+    .where('expiresAt', '>', now)
+    .first('tenantId', 'userId');
+  return (row as { tenantId: string; userId: string } | undefined) ?? null;
+}

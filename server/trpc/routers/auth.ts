@@ -1,6 +1,6 @@
-import { acceptInviteInput, changePasswordInput, loginInput, requestPasswordResetInput, resetPasswordInput, signupInput } from '../../contract/auth';
-import { acceptInvitation } from '../../domain/auth/invitations';
-import { changePassword, requestPasswordReset, resetPassword } from '../../domain/auth/password-changes';
+import { acceptInviteInput, changePasswordInput, linkTokenInput, loginInput, requestPasswordResetInput, resetPasswordInput, signupInput } from '../../contract/auth';
+import { acceptInvitation, invitationInfo } from '../../domain/auth/invitations';
+import { changePassword, requestPasswordReset, resetLinkInfo, resetPassword } from '../../domain/auth/password-changes';
 import { deleteSession } from '../../domain/auth/sessions';
 import { signIn } from '../../domain/auth/sign-in';
 import { signup } from '../../domain/tenants/signup';
@@ -67,6 +67,16 @@ export const authRouter = router({
         input,
       }),
     })),
+
+  /** Who an invitation link is for (workspace, email), without using it; a dead link is NOT_FOUND. */
+  invitationInfo: publicProcedure
+    .input(linkTokenInput)
+    .query(({ ctx, input }) => invitationInfo({ db: ctx.db, ownerDb: ctx.ownerDb, now: ctx.now(), token: input.token })),
+
+  /** Who a password reset link is for (workspace, email), without using it; a dead link is NOT_FOUND. */
+  resetLinkInfo: publicProcedure
+    .input(linkTokenInput)
+    .query(({ ctx, input }) => resetLinkInfo({ db: ctx.db, ownerDb: ctx.ownerDb, now: ctx.now(), token: input.token })),
 
   acceptInvite: publicProcedure.input(acceptInviteInput).mutation(async ({ ctx, input }) => {
     const { user, session } = await acceptInvitation({ db: ctx.db, ownerDb: ctx.ownerDb, now: ctx.now(), meta: ctx.meta, input });
