@@ -8,6 +8,7 @@
  * once, and one inactivity sweep per scheduled time with both workers ticking.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import readline from 'node:readline';
 import pg from 'pg';
 import { freePort } from '../db/embedded';
@@ -25,7 +26,7 @@ const DRIVE_SECONDS = 10;
 /** One request in CREATE_EVERY is a users.create, the rest users.list. */
 const CREATE_EVERY = 4;
 /** Seats freed before each round's timed drive; it runs until at least twice as many creates were attempted. */
-const FREE_SEATS = 40;
+const FREE_SEATS = 25;
 /** The sweep every 3 seconds (cron with seconds), each worker checking the schedule every second. */
 const SWEEP_CRON = '*/3 * * * * *';
 const SLOT_MS = 3000;
@@ -33,6 +34,9 @@ const TICK_SECONDS = 1;
 /** Users of another workspace made stale before each round: the round's first sweep deactivates them. */
 const STALE_PER_ROUND = 200;
 const PASSWORD = 'a long bench password';
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
+const CLOCK_TICKS = 100;
 
 type Sweep = { worker: number; scheduledFor: string; jobId: string; deactivated: number };
 
@@ -65,6 +69,11 @@ async function startProcess(entry: string, env: Record<string, string>, onLine?:
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
   });
   return {
+    /** CPU time (user + system) the process has used so far, in ms. */
+    cpuMs: async () => {
+      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -118,18 +127,31 @@ export async function benchScale() {
   };
   const sweeps: Sweep[] = [];
   const sent = new Map<string, number>();
-  const results: { n: number; create: number; list: number; seated: number; refused: number; connections: number; slots: number }[] = [];
+  const results: { n: number; create: number; list: number; seated: number; refused: number; connections: number; slots: number; cpuPerRequest: number }[] = [];
   let sequence = 0;
   try {
-    // The workspace driven, and another one whose stale users the sweeps deactivate.
-    const signupWeb = await startWebProcess(database.url);
-    webs.push(signupWeb);
-    const signup = await signupWeb.client.post('/trpc/auth.signup', { companyName: 'Scale', slug: 'bench-scale', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: PASSWORD });
-    check(signup.status === 200, `sign-up answered ${signup.status}: ${JSON.stringify(signup.body)}`);
-    const tenantId: string = signup.body.result.data.tenant.id;
-    await stopAll();
+    // The first web process and both workers; each round adds a web process.
     const { rows: [stale] } = await pool.query(`insert into tenants (slug, name, inactivity_days) values ('bench-stale', 'Stale', 90) returning id`);
     const { rows: [staleRole] } = await pool.query(`insert into roles (tenant_id, key, name, audience) values ($1, 'member', 'Member', 'internal') returning id`, [stale.id]);
+    const addStaleUsers = (round: number) =>
+      pool.query(
+        `insert into users (tenant_id, kind, email, first_name, last_name, display_name, role_id, status, created_at, last_activity_at)
+         select $1, 'standard', 'stale' || $3::int || '-' || i || '@bench.test', 'S', 'S', 'Stale ' || i, $2, 'active', now() - interval '400 days', now() - interval '400 days'
+         from generate_series(1, ${STALE_PER_ROUND}) i`,
+        [stale.id, staleRole.id, round],
+      );
+    await addStaleUsers(1);
+    let t0 = performance.now();
+    const since = () => `${fmt((performance.now() - t0) / 1000)} s`;
+    console.log(`1 web process and ${WORKERS} workers…`);
+    const startedAt = Date.now();
+    const [first, ...started] = await Promise.all([startWebProcess(database.url), ...Array.from({ length: WORKERS }, (_, w) => startWorkerProcess(database.url, w + 1, sweeps, sent))]);
+    webs.push(first as Awaited<ReturnType<typeof startWebProcess>>);
+    workers.push(...started);
+    // The workspace driven (the other one only has stale users for the sweeps to deactivate).
+    const signup = await webs[0].client.post('/trpc/auth.signup', { companyName: 'Scale', slug: 'bench-scale', firstName: 'Bea', lastName: 'Bench', email: 'owner@bench.test', password: PASSWORD });
+    check(signup.status === 200, `sign-up answered ${signup.status}: ${JSON.stringify(signup.body)}`);
+    const tenantId: string = signup.body.result.data.tenant.id;
 
     const seatHolders = async () => {
       const { rows } = await pool.query<{ seat_type: string; purchased: number; holders: number }>(
@@ -147,18 +169,17 @@ export async function benchScale() {
       return rows[0].purchased as number;
     };
 
-    for (const n of PROCESS_COUNTS) {
-      console.log(`${n} web process${n > 1 ? 'es' : ''} and ${WORKERS} workers…`);
+    for (const [index, n] of PROCESS_COUNTS.entries()) {
+      const round = index + 1;
       const sweepsBefore = sweeps.length;
-      await pool.query(
-        `insert into users (tenant_id, kind, email, first_name, last_name, display_name, role_id, status, created_at, last_activity_at)
-         select $1, 'standard', 'stale' || $3::int || '-' || i || '@bench.test', 'S', 'S', 'Stale ' || i, $2, 'active', now() - interval '400 days', now() - interval '400 days'
-         from generate_series(1, ${STALE_PER_ROUND}) i`,
-        [stale.id, staleRole.id, n],
-      );
-      const startedAt = Date.now();
-      webs.push(...(await Promise.all(Array.from({ length: n }, () => startWebProcess(database.url)))));
-      workers.push(...(await Promise.all(Array.from({ length: WORKERS }, (_, w) => startWorkerProcess(database.url, w + 1, sweeps, sent)))));
+      const roundStartedAt = Date.now();
+      if (n > 1) {
+        t0 = performance.now();
+        console.log(`${n} web processes and ${WORKERS} workers…`);
+        await addStaleUsers(round);
+        webs.push(await startWebProcess(database.url));
+      }
+      console.log(`  started in ${since()}`);
 
       // Sessions live in PostgreSQL: signed in on the last process, accepted by every one.
       const login = await webs[n - 1].client.post('/trpc/auth.login', { workspace: 'bench-scale', email: 'owner@bench.test', password: PASSWORD });
@@ -205,7 +226,11 @@ export async function benchScale() {
       // Warm up with no free seat (every create refused), then time with FREE_SEATS free.
       await drive(WARM_UP_SECONDS, await setFreeSeats(0));
       const purchased = await setFreeSeats(FREE_SEATS);
+      const webCpu = async () => (await Promise.all(webs.map((w) => w.cpuMs()))).reduce((a, b) => a + b, 0);
+      const cpuBefore = await webCpu();
       const timed = await drive(DRIVE_SECONDS, purchased, 2 * FREE_SEATS);
+      const cpuPerRequest = (await webCpu() - cpuBefore) / (timed.create + timed.list);
+      console.log(`  warmed up and driven by ${since()}`);
       const { rows: [{ connections }] } = await pool.query(`select count(*)::int as connections from pg_stat_activity where datname = current_database()`);
 
       // The seat invariant, from the database: never more holders than purchased, of any type.
@@ -225,18 +250,20 @@ export async function benchScale() {
       check(mail.n === created && mail.distinct === created, `${mail.n} invitations (${mail.distinct} addresses) for ${created} users created`);
 
       // A few scheduled times go by with both workers ticking; this round's stale users are swept.
-      // (A time sent before the previous round's workers stopped may run now: it is not this round's.)
-      const slotsOfRound = () => [...new Set(sweeps.slice(sweepsBefore).map((s) => new Date(s.scheduledFor).getTime()).filter((t) => t >= startedAt))].sort((a, b) => a - b);
-      await waitFor('three scheduled sweeps', () => slotsOfRound().length >= 3);
-      await waitFor('the stale users swept', async () => (await pool.query(`select count(*)::int as n from users where tenant_id = $1 and status = 'active'`, [stale.id])).rows[0].n === 0);
-      await stopAll();
-
+      const slotsOfRound = () => new Set(sweeps.slice(sweepsBefore).map((s) => s.scheduledFor).filter((t) => new Date(t).getTime() >= roundStartedAt)).size;
+      await waitFor('three scheduled sweeps', () => slotsOfRound() >= 3);
+      // Every stale user deactivated once: the sweeps' own counts add up to the users made stale.
+      const deactivated = () => sweeps.reduce((sum, s) => sum + s.deactivated, 0);
+      await waitFor('the stale users swept', () => deactivated() >= round * STALE_PER_ROUND);
+      const { rows: [{ left }] } = await pool.query(`select count(*)::int as left from users where tenant_id = $1 and status = 'active'`, [stale.id]);
+      check(left === 0 && deactivated() === round * STALE_PER_ROUND, `the sweeps deactivated ${deactivated()} users of ${round * STALE_PER_ROUND} made stale; ${left} still active`);
+      console.log(`  mailed and swept by ${since()}`);
       const times = slotsOfRound();
-      check(times.length === (times[times.length - 1] - times[0]) / SLOT_MS + 1, `a scheduled time was skipped: ${times.map((t) => new Date(t).toISOString()).join(', ')}`);
-      check(sweeps.slice(sweepsBefore).reduce((sum, s) => sum + s.deactivated, 0) === STALE_PER_ROUND, `the sweeps deactivated ${sweeps.slice(sweepsBefore).reduce((sum, s) => sum + s.deactivated, 0)} users, not ${STALE_PER_ROUND}`);
-      results.push({ n, create: timed.create / timed.seconds, list: timed.list / timed.seconds, seated: timed.seated, refused: timed.refused, connections, slots: times.length });
+      results.push({ n, create: timed.create / timed.seconds, list: timed.list / timed.seconds, seated: timed.seated, refused: timed.refused, connections, slots: times, cpuPerRequest });
     }
 
+    // The workers keep running to the end: stop everything, so that no sweep is in flight.
+    await stopAll();
     // One sweep per scheduled time, over the whole run: from the workers' own logs, and pg-boss's rows.
     const perSlot = new Map<string, Sweep[]>();
     for (const s of sweeps) perSlot.set(s.scheduledFor, [...(perSlot.get(s.scheduledFor) ?? []), s]);
@@ -249,6 +276,11 @@ export async function benchScale() {
       [deactivateInactive.name],
     );
     check(jobs.length === perSlot.size && jobs.every((j) => j.n === 1 && j.retries === 0 && perSlot.has(j.slot)), `pg-boss completed ${jobs.length} sweep jobs for ${perSlot.size} sweeps logged`);
+    // None skipped while the workers ran: every scheduled time from the first to the last was swept.
+    const times = [...perSlot.keys()].map((t) => new Date(t).getTime()).filter((t) => t >= startedAt).sort((a, b) => a - b);
+    check(times.length >= 3 && times.length === (times[times.length - 1] - times[0]) / SLOT_MS + 1, `a scheduled time was skipped: ${times.map((t) => new Date(t).toISOString()).join(', ')}`);
+    const { rows: [mail] } = await pool.query(`select count(*)::int as n, count(distinct "to")::int as distinct from dev_mail where "to" like 'scale-%@bench.test'`);
+    check(mail.n === mail.distinct, `${mail.n} invitations for ${mail.distinct} addresses`);
     const ranBy = (w: number) => sweeps.filter((s) => s.worker === w).length;
     const sentBy = (w: number) => [...sent.values()].filter((s) => s === w).length;
 
@@ -258,7 +290,8 @@ export async function benchScale() {
       const total = r.create + r.list;
       console.log(
         `  ${r.n} web process${r.n > 1 ? 'es' : '  '}  users.create ${fmt(r.create)} /s (${r.seated} seated, ${r.refused} refused)  users.list ${fmt(r.list)} /s  ` +
-          `all ${fmt(total)} /s = ${fmt(total / (base.create + base.list), 2)}× 1 process (reference; target: no loss, ≈1× on 2 cores)  ${r.connections} PostgreSQL connections  ${r.slots} sweeps`,
+          `all ${fmt(total)} /s = ${fmt(total / (base.create + base.list), 2)}× 1 process (reference; target: no loss, ≈1× on 2 cores)  ` +
+          `web CPU ${fmt(r.cpuPerRequest, 2)} ms/request (${fmt(r.cpuPerRequest / base.cpuPerRequest, 2)}×)  ${r.connections} PostgreSQL connections  ${r.slots} sweeps`,
       );
     }
     console.log(`  checks held: a session made on one process accepted by all; seat holders ≤ purchased for every seat type after each round, exactly ${FREE_SEATS} of the attempts seated, every other refused with the seat message; each invitation mailed once`);
