@@ -116,7 +116,9 @@ const check = (ok: boolean, message: string) => {
 export async function benchScale() {
   const database = await benchDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  pool.on('error', (error) => console.error(`scale bench: an idle connection of the bench failed: ${error.message}`));
+  let ending = false;
+  // pg-pool's end() does not wait for the sockets to close: PostgreSQL stopping right after may end them first.
+  pool.on('error', (error) => ending || console.error(`scale bench: an idle connection of the bench failed: ${error.message}`));
   const webs: Awaited<ReturnType<typeof startWebProcess>>[] = [];
   const workers: Awaited<ReturnType<typeof startWorkerProcess>>[] = [];
   const stopAll = async () => {
@@ -299,6 +301,7 @@ export async function benchScale() {
     console.log('  on 2 cores the figures stay flat: more processes share the same cores; the point is that nothing depends on one process');
   } finally {
     await stopAll();
+    ending = true;
     await pool.end();
     await database.stop();
   }
