@@ -17,6 +17,12 @@ describe('server/env.ts', () => {
     const env = parseEnv({ DATABASE_URL: 'postgres://u:p@localhost:5432/db' });
     expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, APP_URL: 'http://localhost:3000', stripeEmulated: true });
     expect(env.INCLUDED_SEATS_STANDARD).toBe(3);
+    expect(env.SCHEDULE_TICK_SECONDS).toBe(30);
+  });
+
+  it('takes a schedule tick in seconds and refuses none at all', () => {
+    expect(parseEnv({ DATABASE_URL: 'postgres://u:p@localhost:5432/db', SCHEDULE_TICK_SECONDS: '1' }).SCHEDULE_TICK_SECONDS).toBe(1);
+    expect(problems({ DATABASE_URL: 'postgres://u:p@localhost:5432/db', SCHEDULE_TICK_SECONDS: '0' })).toEqual([expect.stringMatching(/^SCHEDULE_TICK_SECONDS/)]);
   });
 
   it('lists every problem at once', () => {

@@ -5,7 +5,7 @@ import { startWorker } from './worker';
 
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'worker');
-const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS, afterSweepTenant: sweepHoldFromEnv(process.env, log) });
+const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS, scheduleTickSeconds: env.SCHEDULE_TICK_SECONDS, afterSweepTenant: sweepHoldFromEnv(process.env, log) });
 log.info('worker started');
 process.send?.({ ready: true });
 

@@ -45,6 +45,8 @@ export const envSchema = z
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     // When the inactivity sweep runs (cron, UTC).
     INACTIVITY_CRON: z.string().trim().min(9).default('0 3 * * *'),
+    // How often each worker checks whether a scheduled time has come (worker/schedule.ts).
+    SCHEDULE_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
     // How often pg-boss requeues the jobs of killed workers (pg-boss default when unset).
     JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
     INCLUDED_SEATS_STANDARD: seatCount.default(3),

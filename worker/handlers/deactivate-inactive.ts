@@ -17,9 +17,10 @@ export function createDeactivateInactiveHandler({
   afterTenant?: () => Promise<void>;
 }) {
   const jobs = createJobSender();
-  return async () => {
+  return async (job: { id: string; data: unknown }) => {
     const totals = await runInactivitySweep({ db, jobs, now: now(), afterTenant });
-    log.info(totals, 'inactivity sweep done');
+    // The scheduled time it ran for: one such line per slot across every worker (SPEC §6).
+    log.info({ ...totals, jobId: job.id, scheduledFor: (job.data as { scheduledFor?: string } | null)?.scheduledFor }, 'inactivity sweep done');
     return totals;
   };
 }
