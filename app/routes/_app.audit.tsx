@@ -25,7 +25,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     cursor: text('cursor'),
     limit: 50,
   };
-  const result = await attempt(context, () => context.trpc.audit.list(filters));
+  // Only a bad filter stays on the page; not allowed (403) or signed out throws to the error page.
+  const result = await attempt(context, () => context.trpc.audit.list(filters), { keep: ['BAD_REQUEST'] });
   if (!result.ok) {
     const none: Awaited<ReturnType<AppLoadContext['trpc']['audit']['list']>> = { items: [], nextCursor: null, actor: null, target: null };
     return json({ audit: none, filters, errors: result.errors }, { status: result.status });

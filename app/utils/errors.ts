@@ -12,12 +12,14 @@ export const trpcCode = (error: unknown) => (error as { code?: string } | null)?
 export async function attempt<T>(
   context: AppLoadContext,
   call: () => Promise<T>,
+  /** The codes the page shows itself; any other refusal throws to the error page (403, 404). Default: all. */
+  { keep }: { keep?: readonly string[] } = {},
 ): Promise<{ ok: true; value: T } | { ok: false; status: number; errors: ActionErrors }> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
     const code = trpcCode(error);
-    if (!code || code === 'INTERNAL_SERVER_ERROR') throw error;
+    if (!code || code === 'INTERNAL_SERVER_ERROR' || (keep && !keep.includes(code))) throw error;
     const status =
       { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, TOO_MANY_REQUESTS: 429, SERVICE_UNAVAILABLE: 503 }[code] ?? 500;
     return { ok: false, status, errors: context.errorDetails(error) };
