@@ -102,6 +102,8 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     const { app, url } = await startFullStack();
     const ws = await signUp(app, { companyName: 'Invites Ltd' });
     const ivy = await ws.owner.users.create({ kind: 'standard', email: `ivy@${ws.input.slug}.test`, firstName: 'Ivy', lastName: 'Invited' });
+    // The worker mails Ivy her own invitation, which replaces any earlier link: wait for it, then take a link the test knows.
+    await expect.poll(async () => (await app.database.owner('one_time_tokens').where({ userId: ivy.id, purpose: 'invitation' })).length).toBe(1);
     const token = await app.database.owner.transaction((trx) => issueOneTimeToken({ trx, tenantId: ws.tenant.id, userId: ivy.id, purpose: 'invitation', now: app.clock.now() }));
     const context = await launchBrowser();
     const page = await context.newPage();
