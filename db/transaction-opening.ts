@@ -6,9 +6,10 @@
  * only because every opening is built here, from values checked here: `Opening` is a branded
  * string that only the builders below produce, and transactionOpenedWith() accepts nothing else.
  *
- * This relies on two private parts of knex 3.3.0 (pinned exactly; test/db-knex-internals.test.ts
+ * This relies on private parts of knex 3.3.0 (pinned exactly; test/db-knex-internals.test.ts
  * fails if they move): `client.transaction(container, config, outerTx)` builds the Transaction,
- * and knex calls `trx.begin(connection)` once the connection is acquired.
+ * knex calls `trx.begin(connection)` once the connection is acquired, and (queueStatements) every
+ * statement of a transaction goes through its client's `query(connection, obj)`.
  */
 import type { Knex } from 'knex';
 import type { ApiKeyActorRow, SessionActorRow } from './tables';
@@ -153,4 +154,28 @@ export async function transactionOpenedWith<T, Row, PreambleRow = never>(
  */
 export async function withTenant<T>(db: Knex, tenantId: string, fn: (trx: Knex.Transaction) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   return transactionOpenedWith(db, tenantOpening(tenantId), (trx) => fn(trx), options);
+}
+
+/**
+ * Makes the statements of callers sharing `trx` concurrently (a page load's procedures,
+ * server/trpc/page-transaction.ts) go to PostgreSQL one after another, each once the previous one
+ * is answered: one connection answers one statement at a time anyway, and node-pg deprecates a
+ * query sent while its client is busy (pg 9 will refuse it). COMMIT and ROLLBACK queue too.
+ */
+export function queueStatements(trx: Knex.Transaction) {
+  // The transaction's own client (knex's makeTxClient), on which knex runs each of its statements.
+  // Its query() refuses a statement once the transaction is complete, then sends it with the
+  // client class's own query(); knex marks the transaction complete as it asks for COMMIT.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const client = trx.client as any;
+  const checkThenSend = client.query;
+  const send = Object.getPrototypeOf(client).query;
+  let previous: Promise<unknown> = Promise.resolve();
+  client.query = (connection: unknown, obj: unknown) => {
+    // knex's check runs at the call, as it would; the statement leaves after the previous answer.
+    if (trx.isCompleted()) return checkThenSend.call(client, connection, obj);
+    const next = previous.then(() => send.call(client, connection, obj));
+    previous = next.catch(() => {});
+    return next;
+  };
 }

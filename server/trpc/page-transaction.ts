@@ -1,4 +1,4 @@
-import type { Trx } from '../../db/index';
+import { queueStatements, type Trx } from '../../db/index';
 import type { Actor } from './context';
 
 /** Opens a request's transaction as its actor (withSession, withApiKey) and runs `run` in it. */
@@ -13,10 +13,11 @@ type Opened = { trx: Trx; actor: Actor };
  * (4–6 per page, against a pool of 10 connections). `npm run bench -- pages` shows what it saves.
  *
  * The first query opens one read-only transaction (its opening message resolves the actor); the
- * others wait for it, then run their statements in it, concurrently (node-pg queues them on the
- * one connection; all are reads). Each call still runs its procedure's own checks (password change
- * required, permissions) against the actor resolved at the opening, as it would in its own
- * transaction, and sees what was committed before each of its statements (READ COMMITTED).
+ * others wait for it, then run in it, concurrently, their statements queued one after another on
+ * its connection (queueStatements, db/transaction-opening.ts). Each call still runs its
+ * procedure's own checks (password change required, permissions) against the actor resolved at
+ * the opening, as it would in its own transaction, and sees what was committed before each of its
+ * statements (READ COMMITTED).
  *
  * Only queries share: a mutation runs in its own transaction as on any request. Only a GET (or
  * HEAD) page load has one (server/http/app.ts): an action's mutation may change the actor itself
@@ -52,6 +53,7 @@ export class PageTransaction {
       let resolved = false;
       this.closed = open(true, (trx, actor) => {
         resolved = true;
+        queueStatements(trx);
         resolve({ trx, actor });
         // Held open until end(); a rejection here rolls the transaction back.
         return new Promise<void>((done, fail) => (this.release = (error) => (error ? fail(error) : done())));
