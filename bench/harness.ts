@@ -98,7 +98,8 @@ export function httpClient(baseUrl: string, { sockets = 10 } = {}) {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+        // A page answers HTML, kept as text; an API answer is JSON.
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: !text ? undefined : String(res.headers['content-type']).includes('json') ? JSON.parse(text) : text }));
         res.on('error', reject);
       });
       req.on('error', reject);

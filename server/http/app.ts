@@ -112,7 +112,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
         getLoadContext: (req, res): LoadContext => {
           // A page load's queries share one transaction, ended with the response (issue #20);
           // an action's calls run as on any request (server/trpc/page-transaction.ts says why).
-          const page = req.method === 'GET' || req.method === 'HEAD' ? new PageTransaction() : null;
+          const page = env.PAGE_TRANSACTION === 'shared' && (req.method === 'GET' || req.method === 'HEAD') ? new PageTransaction() : null;
           if (page) res.once('close', () => void page.end().catch((err) => log.error({ err }, 'ending a page transaction failed')));
           // One context per page request, built on first use: loaders that never call tRPC cost nothing.
           let context: ReturnType<typeof createHttpContext> | undefined;
