@@ -1,4 +1,4 @@
-import { hasAccess, type UserStatus } from '../../contract/statuses';
+import { hasAccess } from '../../contract/statuses';
 import type { z } from 'zod';
 import { apiKeyOpenings, transactionOpenedWith, type Db, type Trx } from '../../../db/index';
 import { AppError } from '../../shared/errors';
