@@ -125,7 +125,7 @@ describe('an API key request', () => {
     expect(await hits(keyId)).toBe(2);
   });
 
-  it('counts a request that fails, and a refused key changes nothing in the workspace', async () => {
+  it("counts a request that fails against the key's limit (its transaction rolled back), and refuses a revoked key with its message", async () => {
     const { key, keyId, owner } = await integration();
     const missing = await get(key, '00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
