@@ -28,10 +28,12 @@ export async function benchDatabase() {
 }
 
 /** The real web process, so that its memory is measured on its own. */
-export async function startWeb(databaseUrl: string, env: Record<string, string> = {}) {
+export async function startWeb(databaseUrl: string, env: Record<string, string> = {}, { reactProduction = false } = {}) {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/seatwise-prof'] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
+  // Benches that render pages measure React's production build, as production runs it.
+  const react = reactProduction ? ['--require', './bench/react-production.cjs'] : [];
+  const child = spawn(process.execPath, [...profile, ...react, '--import', 'tsx', 'server/index.ts'], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATABASE_URL: databaseUrl, SIGN_IN_RATE_LIMIT: '100000', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

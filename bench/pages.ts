@@ -17,8 +17,8 @@ const RATE_WARM_UP = 50;
 
 export async function benchPages() {
   const database = await benchDatabase();
-  const shared = await startWeb(database.url);
-  const perCall = await startWeb(database.url, { PAGE_TRANSACTION: 'per-call' });
+  const shared = await startWeb(database.url, {}, { reactProduction: true });
+  const perCall = await startWeb(database.url, { PAGE_TRANSACTION: 'per-call' }, { reactProduction: true });
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   const client = httpClient(shared.url, { sockets: CLIENTS });
   const perCallClient = httpClient(perCall.url, { sockets: CLIENTS });
@@ -69,7 +69,7 @@ export async function benchPages() {
       console.log(`  ${label}  median ${fmt(ms, 2)} ms = ${fmt(ms / m.list, 2)}× users.list (target ≤ 1.3×)   a transaction per query: ${fmt(perCallMs, 2)} ms (${fmt(perCallMs / m.list, 2)}×)`);
     const rateLine = (label: string, shared: number, perCall: number) =>
       console.log(`  ${label}  ${fmt(shared)} /s = ${fmt(rate.list / shared, 2)}× the time of users.list   a transaction per query: ${fmt(perCall)} /s (${fmt(rate.list / perCall, 2)}×)`);
-    console.log(`\npages benchmark (${USERS.toLocaleString('en')} users in one tenant; HTML through the real web process, one transaction per page load, next to one users.list request)`);
+    console.log(`\npages benchmark (${USERS.toLocaleString('en')} users in one tenant; HTML through the real web process, React's production build, one transaction per page load, next to one users.list request)`);
     console.log(`  one client, medians of ${SAMPLES} in alternating blocks after ${WARM_UP} to warm up:`);
     console.log(`  users.list       median ${fmt(m.list, 2)} ms (the users page's own query over tRPC, 50 rows)`);
     line('/users         ', m.usersPage, m.usersPagePerCall);

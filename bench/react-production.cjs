@@ -1,0 +1,16 @@
+/**
+ * Preloaded into the benches' web process (startWeb's `reactProduction`): React's (and React
+ * Router's) production build, as a production web process runs it. The bench's web process runs NODE_ENV=test (the
+ * Stripe emulator, plain-HTTP cookies), under which React would load its development build,
+ * 2–4× slower to render. React picks its build when first required; these requires, with
+ * NODE_ENV=production for their duration only, are that first time, and later imports share them.
+ */
+const previous = process.env.NODE_ENV;
+process.env.NODE_ENV = 'production';
+require('react');
+require('react/jsx-runtime');
+require('react-dom');
+require('react-dom/server');
+require('react-router');
+require('react-router-dom');
+process.env.NODE_ENV = previous;
