@@ -32,8 +32,8 @@ export async function startWeb(databaseUrl: string, env: Record<string, string> 
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/seatwise-prof'] : [];
   // Benches that render pages measure React's production build, as production runs it.
-  const react = reactProduction ? ['--require', './bench/react-production.cjs'] : [];
-  const child = spawn(process.execPath, [...profile, ...react, '--import', 'tsx', 'server/index.ts'], {
+  const react = reactProduction ? ['--import', './bench/react-production.ts'] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...react, 'server/index.ts'], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATABASE_URL: databaseUrl, SIGN_IN_RATE_LIMIT: '100000', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
