@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- apikey`: throughput of users.get authenticated by an API key through the
- * real web process, next to a raw node-pg baseline (key lookup + row fetch) in the same run.
+ * real web process, next to a raw node-pg baseline (key lookup + row fetch) and to the stack's
+ * floors (floor-server.ts; the knex-as-a-request one is issue #20's reference) in the same run.
  */
 import pg from 'pg';
 import { hashApiKey } from '../server/domain/api-keys/key-format';
@@ -63,6 +64,8 @@ export async function benchApiKeys() {
     const vsRaw = (rate: number) => `${fmt(rate)} /s (${fmt(rate / rawRate, 2)}× raw)`;
     console.log(`\nAPI key benchmark (${CLIENTS} concurrent clients, ${REQUESTS} requests in all after ${WARM_UP} to warm up)`);
     console.log(`  users.get by API key   ${fmt(app)} /s   raw SQL ${fmt(rawRate)} /s   ratio ${fmt(app / rawRate, 2)}× (target ≥ 0.5×)`);
+    // Issue #20: the key's hit, look-up and tenant travel with BEGIN, as a session's do.
+    console.log(`    against the knex-as-a-request floor ${fmt(floors.knex)} /s   ratio ${fmt(app / floors.knex, 2)}× (target ≥ 0.75×)`);
     console.log(`    the stack without Seatwise, same answer: bare ${vsRaw(floors.bare)} · + the raw statements ${vsRaw(floors.statements)}`);
     console.log(`      as a request (tenant opening, read-only transaction): node-pg ${vsRaw(floors.request)} · knex ${vsRaw(floors.knex)}`);
     console.log(`  web peak memory        ${fmt(await web.peakMemoryMb())} MB`);

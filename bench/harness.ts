@@ -28,10 +28,12 @@ export async function benchDatabase() {
 }
 
 /** The real web process, so that its memory is measured on its own. */
-export async function startWeb(databaseUrl: string, env: Record<string, string> = {}) {
+export async function startWeb(databaseUrl: string, env: Record<string, string> = {}, { reactProduction = false } = {}) {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/seatwise-prof'] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], {
+  // Benches that render pages measure React's production build, as production runs it.
+  const react = reactProduction ? ['--import', './bench/react-production.ts'] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...react, 'server/index.ts'], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATABASE_URL: databaseUrl, SIGN_IN_RATE_LIMIT: '100000', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -98,7 +100,8 @@ export function httpClient(baseUrl: string, { sockets = 10 } = {}) {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+        // A page answers HTML, kept as text; an API answer is JSON.
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: !text ? undefined : String(res.headers['content-type']).includes('json') ? JSON.parse(text) : text }));
         res.on('error', reject);
       });
       req.on('error', reject);

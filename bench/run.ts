@@ -1,12 +1,13 @@
 import { benchApiKeys } from './api-keys';
 import { benchHistory } from './history';
 import { benchInactivity } from './inactivity';
+import { benchPages } from './pages';
 import { benchRequestFunctions } from './request-functions';
 import { benchScale } from './scale';
 import { benchSignIn } from './signin';
 import { benchUsers } from './users';
 
-const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity, functions: benchRequestFunctions, history: benchHistory, signin: benchSignIn, scale: benchScale };
+const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity, functions: benchRequestFunctions, history: benchHistory, signin: benchSignIn, scale: benchScale, pages: benchPages };
 const names = process.argv.slice(2).filter((a) => benches[a]);
 if (!names.length) {
   console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);

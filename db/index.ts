@@ -3,7 +3,7 @@ import { knexSnakeCaseMappers } from 'objection';
 import type pg from 'pg';
 import { openTransactionsInOneMessage } from './transaction-opening';
 
-export { sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Opening } from './transaction-opening';
+export { apiKeyOpenings, queueStatements, sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Opening } from './transaction-opening';
 
 /** The role the web process works as: owns nothing, not superuser, no BYPASSRLS (SPEC "Tenant isolation"). */
 // Migrations write this name out in their frozen SQL: changing it needs a migration that renames the role.

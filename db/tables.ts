@@ -197,6 +197,21 @@ export type SessionActorRow = {
   permissions: Permission[];
 };
 
+/** What api_key_actor(key_hash) returns (db/migrations), with the tenant the opening set. */
+export type ApiKeyActorRow = {
+  tenant: string;
+  key_id: string;
+  tenant_id: string;
+  user_id: string;
+  prefix: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  status: UserStatus;
+  email: string;
+  permissions: Permission[];
+};
+
 declare module 'knex/types/tables' {
   interface Tables {
     tenants: TenantRow;

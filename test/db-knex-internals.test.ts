@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import knexFactory from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDb, sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Db, type Opening } from '../db/index';
+import { apiKeyOpenings, createDb, queueStatements, sessionOpening, tenantOpening, transactionOpenedWith, withTenant, type Db, type Opening } from '../db/index';
 import { createTestDatabase, type TestDatabase } from './helpers/db';
 
 let database: TestDatabase;
@@ -171,6 +171,25 @@ describe('one-message transaction opening', () => {
     expect((await db.raw(`select now() = statement_timestamp() as outside`)).rows[0].outside).toBe(true);
   });
 
+  it('queueStatements: concurrent callers of one transaction send each statement after the previous answer, COMMIT last', async () => {
+    const messages = await messagesDuring(() =>
+      withTenant(database.web, randomUUID(), async (trx) => {
+        queueStatements(trx);
+        const busy = vi.spyOn(process, 'emitWarning');
+        try {
+          // Both sent at once: the second leaves only when the first (a 50 ms sleep) is answered.
+          const [slow, fast] = await Promise.all([trx.raw(`select 'slow' as s, pg_sleep(0.05)`), trx.raw(`select 'fast' as s`)]);
+          expect([slow.rows[0].s, fast.rows[0].s]).toEqual(['slow', 'fast']);
+          // node-pg warns of a query sent while its client is busy: none was.
+          expect(busy.mock.calls.filter(([warning]) => String(warning).includes('already executing'))).toEqual([]);
+        } finally {
+          busy.mockRestore();
+        }
+      }),
+    );
+    expect(messages.slice(1)).toEqual([`select 'slow' as s, pg_sleep(0.05)`, `select 'fast' as s`, 'COMMIT;']);
+  });
+
   it('refuses to open inside another transaction (a savepoint would skip the opening)', async () => {
     await expect(database.web.transaction((trx) => withTenant(trx, randomUUID(), async () => 'ran'))).rejects.toThrow('cannot be nested');
   });
@@ -203,6 +222,17 @@ describe('openings are built only from validated values', () => {
     for (const bad of ['', hash.slice(1), `${hash}0`, hash.toUpperCase(), `${hash.slice(2)}')`, `${hash.slice(0, 63)}'`, `${hash}\n`, 'g'.repeat(64)]) {
       expect(() => sessionOpening(bad), JSON.stringify(bad)).toThrow('A token hash is a SHA-256 hex digest.');
     }
+  });
+
+  it('apiKeyOpenings accept a SHA-256 hex digest, a counter prefix, a date and a count of calls, and nothing else', () => {
+    const keyHash = randomBytes(32).toString('hex');
+    const good = { keyHash, counterPrefix: 'api-key:', windowStart: new Date('2026-12-01T13:00:00Z'), calls: 2 };
+    expect(apiKeyOpenings(good).preamble).toBe(`select api_key_hit('${keyHash}', 'api-key:', '2026-12-01T13:00:00.000Z', 2) as hits`);
+    expect(apiKeyOpenings(good).opening).toContain(`from api_key_actor('${keyHash}') a`);
+    for (const bad of [`${keyHash.slice(1)}'`, keyHash.toUpperCase(), '']) expect(() => apiKeyOpenings({ ...good, keyHash: bad })).toThrow('A key hash is a SHA-256 hex digest.');
+    for (const bad of ["api-key:'", 'api-key', 'API:', "x:', 1); select 1; --"]) expect(() => apiKeyOpenings({ ...good, counterPrefix: bad })).toThrow('counter prefix');
+    expect(() => apiKeyOpenings({ ...good, windowStart: new Date('nope') })).toThrow('A window start is a valid date.');
+    for (const bad of [0, 1.5, -1, 2 ** 31, Number.NaN]) expect(() => apiKeyOpenings({ ...good, calls: bad })).toThrow('at least one call');
   });
 });
 

@@ -39,7 +39,8 @@ export function refuseOverLimit(limit: RateLimit, hits: number, now: Date) {
 
 /**
  * Counts one hit for `subject` in the current window and refuses past `max`. One upsert: atomic
- * across any number of web instances. (API keys count theirs in the statement that finds the key.)
+ * across any number of web instances. (API keys count theirs with api_key_hit(), in the message that
+ * opens their request's transaction: server/domain/api-keys/keys.ts.)
  */
 export async function hitRateLimit({ db, limit, subject, now }: { db: Db; limit: RateLimit; subject: string; now: Date }) {
   const { rows } = await db.raw<{ rows: { hits: number }[] }>(countHitSql('values (?, ?, 1)'), [rateLimitKey(limit, subject), windowStartOf(limit, now)]);

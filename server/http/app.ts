@@ -14,6 +14,7 @@ import { safePath } from '../shared/logger';
 import { stripeWebhook } from './stripe-webhook';
 import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from '../trpc/context';
+import { PageTransaction } from '../trpc/page-transaction';
 import { trpcExpressHandler } from './trpc-handler';
 import { appRouter, createCaller } from '../trpc/router';
 import { errorDetails } from '../trpc/trpc';
@@ -109,10 +110,14 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
       createRequestHandler({
         build: withPageErrors(remixBuild),
         getLoadContext: (req, res): LoadContext => {
+          // A page load's queries share one transaction, ended with the response (issue #20);
+          // an action's calls run as on any request (server/trpc/page-transaction.ts says why).
+          const page = env.PAGE_TRANSACTION === 'shared' && (req.method === 'GET' || req.method === 'HEAD') ? new PageTransaction() : null;
+          if (page) res.once('close', () => void page.end().catch((err) => log.error({ err }, 'ending a page transaction failed')));
           // One context per page request, built on first use: loaders that never call tRPC cost nothing.
           let context: ReturnType<typeof createHttpContext> | undefined;
           return {
-            trpc: createCaller(() => (context ??= createHttpContext(deps, req, res))),
+            trpc: createCaller(() => (context ??= createHttpContext(deps, req, res, { page }))),
             errorDetails,
             env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn },
           };

@@ -49,6 +49,9 @@ export const envSchema = z
     SCHEDULE_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
     // How often pg-boss requeues the jobs of killed workers (pg-boss default when unset).
     JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+    // A page load's queries share one transaction (issue #20); `per-call` gives each its own, as
+    // before: `npm run bench -- pages` runs both to show what sharing saves.
+    PAGE_TRANSACTION: z.enum(['shared', 'per-call']).default('shared'),
     INCLUDED_SEATS_STANDARD: seatCount.default(3),
     INCLUDED_SEATS_CLIENT: seatCount.default(0),
     INCLUDED_SEATS_API: seatCount.default(0),

@@ -5,11 +5,11 @@ import type { Db } from '../../db/index';
 import type { Env } from '../shared/env';
 import type { JobSender } from '../jobs/index';
 import { TRPCError } from '@trpc/server';
-import { resolveApiKey, type ApiKeyActor } from '../domain/api-keys/keys';
-import { RATE_LIMITS } from '../domain/rate-limits';
+import type { ApiKeyActor } from '../domain/api-keys/keys';
 import type { RequestMeta } from '../domain/scope';
 import { sessionCookie, type SessionActor } from '../domain/auth/sessions';
 import { AppError } from '../shared/errors';
+import type { PageTransaction } from './page-transaction';
 
 /** What every request shares: built once per process, replaced wholesale in tests. */
 export type Deps = {
@@ -34,11 +34,21 @@ export type CookieJar = {
   clear(name: string): void;
 };
 
+/** The API key a request sent, resolved (and rate-limited) by tenant procedures (withApiKey). */
+export type ApiKeyCredential = { key: string; /** Procedures in the request, each a hit against the key's limit. */ calls: number };
+
 /**
- * An API key is resolved (and rate-limited) before the procedure runs; a session cookie is resolved
- * by tenant procedures in the request's own transaction (withSession), one round trip fewer.
+ * A session cookie or an API key is resolved by tenant procedures in the message that opens the
+ * request's own transaction (withSession, withApiKey). `page`, for a page load's loaders, makes
+ * their queries share one transaction and one resolution (server/trpc/page-transaction.ts).
  */
-export type Context = Deps & { meta: RequestMeta; cookies: CookieJar; apiKey: ApiKeyActor | null; sessionToken: string | null };
+export type Context = Deps & {
+  meta: RequestMeta;
+  cookies: CookieJar;
+  apiKey: ApiKeyCredential | null;
+  sessionToken: string | null;
+  page: PageTransaction | null;
+};
 
 export function expressCookieJar(env: Env, req: Request, res: Response): CookieJar {
   return {
@@ -58,23 +68,25 @@ export function expressCookieJar(env: Env, req: Request, res: Response): CookieJ
 }
 
 /** Transport-free, so tests build the very same context from an in-memory cookie jar. */
-export async function createContext(deps: Deps, { meta, cookies }: { meta: RequestMeta; cookies: CookieJar }): Promise<Context> {
-  return { ...deps, meta, cookies, apiKey: null, sessionToken: cookies.get(sessionCookie(deps.env)) ?? null };
+export async function createContext(
+  deps: Deps,
+  { meta, cookies, page = null }: { meta: RequestMeta; cookies: CookieJar; page?: PageTransaction | null },
+): Promise<Context> {
+  return { ...deps, meta, cookies, apiKey: null, sessionToken: cookies.get(sessionCookie(deps.env)) ?? null, page };
 }
 
-export async function createHttpContext(deps: Deps, req: Request, res: Response): Promise<Context> {
+export async function createHttpContext(deps: Deps, req: Request, res: Response, { page = null }: { page?: PageTransaction | null } = {}): Promise<Context> {
   const meta = { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null };
   const cookies = expressCookieJar(deps.env, req, res);
   const authorization = req.get('authorization');
-  if (!authorization) return createContext(deps, { meta, cookies });
+  if (!authorization) return createContext(deps, { meta, cookies, page });
   // An API key request is authenticated by its key alone, never by a cookie sent alongside.
   const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   try {
     if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
     // `/users.list,users.get?batch=1` is two calls, and each counts against the key's limit.
     const calls = req.path.split(',').length;
-    const actor = await resolveApiKey({ ownerDb: deps.ownerDb, key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env), calls });
-    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: actor, sessionToken: null };
+    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: { key, calls }, sessionToken: null, page };
   } catch (error) {
     if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });
     throw error;

@@ -1,12 +1,15 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import { withTenant, type Trx } from '../../db/index';
+import type { Trx } from '../../db/index';
 import { AppError, fromDatabaseError } from '../shared/errors';
 import type { Permission } from '../domain/roles/built-in';
 import { UNSTORABLE_TEXT, unstorableTextPath } from '../contract/fields';
 import type { Scope } from '../domain/scope';
 import { SIGN_IN_REQUIRED, withSession } from '../domain/auth/sessions';
 import type { Actor, Context } from './context';
+import { withApiKey } from '../domain/api-keys/keys';
+import { RATE_LIMITS } from '../domain/rate-limits';
+import type { OpenTransaction } from './page-transaction';
 
 function appErrorOf(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
@@ -111,9 +114,15 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
     return result;
   };
   const { apiKey, sessionToken } = ctx;
-  if (apiKey) return withTenant(ctx.db, apiKey.tenantId, (trx) => run(trx, apiKey), { readOnly });
-  if (!sessionToken) throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED, { reason: 'SIGN_IN_REQUIRED' });
-  return withSession({ db: ctx.db, ownerDb: ctx.ownerDb, token: sessionToken, now: ctx.now(), readOnly }, run);
+  if (!apiKey && !sessionToken) throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED, { reason: 'SIGN_IN_REQUIRED' });
+  // The key or the session is resolved in the message that opens the transaction.
+  const open: OpenTransaction = (readOnly, run) =>
+    apiKey
+      ? withApiKey({ db: ctx.db, ownerDb: ctx.ownerDb, key: apiKey.key, calls: apiKey.calls, now: ctx.now(), limit: RATE_LIMITS.apiKey(ctx.env), readOnly }, run)
+      : withSession({ db: ctx.db, ownerDb: ctx.ownerDb, token: sessionToken!, now: ctx.now(), readOnly }, run);
+  // A page load's queries share one transaction (issue #20, server/trpc/page-transaction.ts).
+  if (readOnly && ctx.page) return ctx.page.run(open, run);
+  return open(readOnly, run);
 });
 
 export const permissionProcedure = (permission: Permission) =>

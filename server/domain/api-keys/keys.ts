@@ -1,13 +1,12 @@
-import { hasAccess, type UserStatus } from '../../contract/statuses';
+import { hasAccess } from '../../contract/statuses';
 import type { z } from 'zod';
-import type { Db, Trx } from '../../../db/index';
+import { apiKeyOpenings, transactionOpenedWith, type Db, type Trx } from '../../../db/index';
 import { AppError } from '../../shared/errors';
 import type { createApiKeyInput } from '../../contract/api-keys';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from './key-format';
 import { writeAudit, type AuditActor } from '../audit/write';
 import type { Scope } from '../scope';
-import { countHitSql, rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from '../rate-limits';
-import type { Permission } from '../roles/built-in';
+import { rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from '../rate-limits';
 import { TOUCH_AFTER_MS, type ActorProfile } from '../auth/sessions';
 import { assertMayActOn, findUser } from '../users/rules';
 
@@ -27,67 +26,84 @@ export type ApiKeyActor = { type: 'api_key'; tenantId: string; userId: string; k
 const KEY_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'] as const;
 
 /**
+ * Runs fn in the request's transaction as the key's API user, in the key's tenant. The key's
+ * rate-limit hit, its look-up and the tenant travel with BEGIN in one message (api_key_hit() and
+ * api_key_actor(), migration 20261201020000; db/transaction-opening.ts, apiKeyOpenings()): a key
+ * request pays one round trip before its statements, as a session's does (issue #20).
+ *
  * SPEC "API users and keys": every refusal is a 401 that says which check failed, and none
  * reveals anything about another tenant (an unknown key is just unknown).
  */
-export async function resolveApiKey({
-  ownerDb,
-  key,
-  now,
-  limit,
-  calls = 1,
-}: {
-  ownerDb: Db;
-  key: string;
-  now: Date;
-  limit: RateLimit;
-  /** Procedures in this request: a batch of ten counts ten against the key's limit (issue #13). */
-  calls?: number;
-}): Promise<ApiKeyActor> {
+export async function withApiKey<T>(
+  {
+    db,
+    ownerDb,
+    key,
+    now,
+    limit,
+    calls = 1,
+    readOnly,
+  }: {
+    db: Db;
+    ownerDb: Db;
+    key: string;
+    now: Date;
+    limit: RateLimit;
+    /** Procedures in this request: a batch of ten counts ten against the key's limit (issue #13). */
+    calls?: number;
+    readOnly: boolean;
+  },
+  fn: (trx: Trx, actor: ApiKeyActor) => Promise<T>,
+): Promise<T> {
   if (!isWellFormedApiKey(key)) {
     throw new AppError('UNAUTHORIZED', 'This API key is malformed: check that it was copied whole (it starts with swk_).', { reason: 'KEY_MALFORMED' });
   }
-  // One round trip: the key, its user and role, and this request's hit in the key's rate limit.
-  type KeyRow = { id: string; tenant_id: string; user_id: string; prefix: string; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; status: UserStatus; email: string; permissions: Permission[]; hits: number };
-  const { rows } = await ownerDb.raw<{ rows: KeyRow[] }>(
-    `with k as (
-       select k.id, k.tenant_id, k.user_id, k.prefix, k.expires_at, k.revoked_at, k.last_used_at, u.status, u.email, r.permissions
-       from api_keys k join users u on u.id = k.user_id join roles r on r.id = u.role_id
-       where k.key_hash = ?
-     ), hit as (${countHitSql('select ? || k.id, ?, ?::int from k')})
-     select k.*, (select hits from hit) as hits from k`,
-    // The subject is the key's id, appended in SQL to the limit's prefix.
-    [hashApiKey(key), rateLimitKey(limit, ''), windowStartOf(limit, now), calls],
-  );
-  const row: KeyRow | undefined = rows[0];
-  if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
-  if (row.revoked_at) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
-  if (row.expires_at && row.expires_at <= now) {
-    throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expires_at.toISOString()}.`, { reason: 'KEY_EXPIRED' });
+  // The subject of the key's counter is its id, appended in SQL to the limit's prefix.
+  const { preamble, opening } = apiKeyOpenings({ keyHash: hashApiKey(key), counterPrefix: rateLimitKey(limit, ''), windowStart: windowStartOf(limit, now), calls });
+  let touch: { keyId: string; userId: string } | undefined;
+  try {
+    return await transactionOpenedWith(
+      db,
+      opening,
+      async (trx, [row], [hit]) => {
+        if (!row) throw new AppError('UNAUTHORIZED', 'This API key is not recognised.', { reason: 'KEY_UNKNOWN' });
+        if (row.revoked_at) throw new AppError('UNAUTHORIZED', 'This API key has been revoked.', { reason: 'KEY_REVOKED' });
+        if (row.expires_at && row.expires_at <= now) {
+          throw new AppError('UNAUTHORIZED', `This API key expired on ${row.expires_at.toISOString()}.`, { reason: 'KEY_EXPIRED' });
+        }
+        if (!hasAccess(row.status)) {
+          throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
+        }
+        // The hit was counted for this key before BEGIN, so it is there (a key deleted in between is unknown above).
+        refuseOverLimit(limit, hit?.hits ?? Number.POSITIVE_INFINITY, now);
+        if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_AFTER_MS) touch = { keyId: row.key_id, userId: row.user_id };
+        return fn(trx, {
+          type: 'api_key',
+          tenantId: row.tenant_id,
+          userId: row.user_id,
+          keyId: row.key_id,
+          prefix: row.prefix,
+          email: row.email,
+          permissions: row.permissions,
+          mustChangePassword: false,
+        });
+      },
+      { readOnly, preamble },
+    );
+  } finally {
+    // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a
+    // minute, outside the request's transaction (which may be read-only or roll back); the
+    // condition is rechecked in the update so that concurrent requests touch it once.
+    if (touch) await touchApiKey(ownerDb, touch, now);
   }
-  if (!hasAccess(row.status)) {
-    throw new AppError('UNAUTHORIZED', `The API user of this key is ${row.status}; its keys do not work.`, { reason: 'USER_NOT_ACTIVE' });
-  }
-  refuseOverLimit(limit, row.hits, now);
-  // Last use (and the user's activity, which the inactivity sweep reads) moves at most once a
-  // minute; the condition is rechecked in the update so that concurrent requests touch it once.
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
-    const touched = await ownerDb('api_keys')
-      .where({ id: row.id })
-      .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<', new Date(now.getTime() - TOUCH_AFTER_MS)))
-      .update({ lastUsedAt: now });
-    if (touched) await ownerDb('users').where({ id: row.user_id }).update({ lastActivityAt: now });
-  }
-  return {
-    type: 'api_key',
-    tenantId: row.tenant_id,
-    userId: row.user_id,
-    keyId: row.id,
-    prefix: row.prefix,
-    email: row.email,
-    permissions: row.permissions,
-    mustChangePassword: false,
-  };
+}
+
+async function touchApiKey(ownerDb: Db, { keyId, userId }: { keyId: string; userId: string }, now: Date) {
+  const touched = await ownerDb('api_keys')
+    .where({ id: keyId })
+    .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<', new Date(now.getTime() - TOUCH_AFTER_MS)))
+    .update({ lastUsedAt: now });
+  if (touched) await ownerDb('users').where({ id: userId }).update({ lastActivityAt: now });
 }
 
 async function findApiUser(trx: Trx, userId: string) {
