@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
 import type { LoginEventRow } from '../../../db/tables';
@@ -45,29 +46,109 @@ const SORTS = {
   created: { columns: ['created_at', 'id'], direction: 'desc', cursor: cursorSchemas.timeThenId },
   lastSignIn: { columns: [`coalesce(last_sign_in_at, '-infinity')`, 'id'], direction: 'desc', cursor: cursorSchemas.optionalTimeThenId },
 } as const;
+type Sort = (typeof SORTS)[keyof typeof SORTS];
 
-export async function listUsers(trx: Trx, input: z.output<typeof listUsersInput>) {
-  const sort = SORTS[input.sort];
-  const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor);
-  // The indexed match (migrations 20261123020000_user_search, 20261123070000_request_functions, 20261201000000_sql_request_functions): a
-  // case-insensitive substring of names, email and user name, whole rows of the tenant's users.
-  const search = input.q ? `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  const source = search ? trx.raw('user_search_rows(?) as users', [search]) : trx.raw('users');
-  const query = trx
-    .from(source)
-    .select([...USER_COLUMNS, trx.raw(`${sort.columns[0]} as sort_key`)])
-    .where({ isSystem: false })
-    .modify((q) => {
-      if (input.status) q.where({ status: input.status });
-      if (input.kind) q.where({ kind: input.kind });
-      if (input.roleId) q.where({ roleId: input.roleId });
-      if (after) {
-        const op = sort.direction === 'asc' ? '>' : '<';
-        q.whereRaw(`(${sort.columns[0]}, id) ${op} (?, ?)`, after as [string, string]);
-      }
-    })
-    .orderByRaw(`${sort.columns[0]} ${sort.direction}, id ${sort.direction}`)
-    .limit(input.limit + 1);
+/**
+ * What a search matches: a case-insensitive substring of names, email and user name. Verbatim the
+ * expression of the trigram index `users_search` and of user_search_rows() (migrations
+ * 20261123020000_user_search, 20261201000000_sql_request_functions), so that every plan below
+ * finds the same rows.
+ */
+const SEARCH_MATCH = `lower(first_name || ' ' || last_name || ' ' || display_name || ' ' || email || ' ' || coalesce(user_name, ''))`;
+
+/** `q` as a LIKE pattern: its own `%`, `_` and `\` match themselves. */
+const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * pg_trgm finds a LIKE pattern's rows from the trigrams of its words (runs of letters and
+ * digits); a pattern without three such characters in a row has none, and the index would
+ * return every row.
+ */
+const trigramsCanHelp = (q: string) => /[\p{L}\p{N}]{3}/u.test(q);
+
+/**
+ * How many of the tenant's users, in the page's order, a search reads before it gives up on
+ * finding a page that way and asks the trigram index instead (issue #20). Reading them costs
+ * about a millisecond per thousand; `npm run bench -- users` shows the trade.
+ */
+export const SEARCH_WALK_ROWS = 1000;
+
+/**
+ * The two ways to find a search's rows, as a FROM item named `users` (the tenant's rows that
+ * match, whole), for the page below and for anything else counted over the same match:
+ *
+ * - `walk`: the tenant's rows, filtered by the match. Under row-level security that is all the
+ *   planner can do with LIKE (not leakproof), so it reads the sort index in order and stops at
+ *   the page's end: fast when matches are common (`a`, `@example.com`), a read of the whole
+ *   tenant when there are none. A capped count over it stops after its cap of matches.
+ * - `trigram`: user_search_rows(), the trigram index as the table owner within the tenant:
+ *   fast for rare patterns, but it returns every match, and the page is sorted from them (a
+ *   second per 100,000 matches).
+ */
+export function userSearchSource(trx: Trx, q: string, plan: 'walk' | 'trigram') {
+  const pattern = likePattern(q);
+  return plan === 'walk' ? trx.raw(`(select * from users where ${SEARCH_MATCH} like ?) as users`, [pattern]) : trx.raw('user_search_rows(?) as users', [pattern]);
+}
+
+export type SearchPlan = 'auto' | 'walk' | 'trigram';
+
+/**
+ * A page of the tenant's users: filtered, optionally searched, in keyset order. A search runs as
+ * one statement whichever way it finds its rows (`plan` forces one way, for tests and benches):
+ * a pattern that trigrams cannot help walks the sort index; any other first walks at most
+ * SEARCH_WALK_ROWS users from the cursor, and when they do not fill the page, the trigram plan
+ * answers instead, in the same statement. Both give the same rows in the same order. (`walkRows`
+ * changes the limit, for tests.)
+ */
+export async function listUsers(
+  trx: Trx,
+  input: z.output<typeof listUsersInput>,
+  { plan = 'auto', walkRows = SEARCH_WALK_ROWS }: { plan?: SearchPlan; walkRows?: number } = {},
+) {
+  const sort: Sort = SORTS[input.sort];
+  const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor) as [string, string] | null;
+  const key = sort.columns[0];
+  const order = `${key} ${sort.direction}, id ${sort.direction}`;
+  const afterCursor = (q: Knex.QueryBuilder) => {
+    if (!after) return;
+    const op = sort.direction === 'asc' ? '>' : '<';
+    // The bound on the key alone is what lets the index start at the cursor: under row-level
+    // security a row comparison is not leakproof, so it only filters, and without the bound each
+    // page would read the tenant's rows from the first one again.
+    q.whereRaw(`${key} ${op}= ?`, [after[0]]).whereRaw(`(${key}, id) ${op} (?, ?)`, after);
+  };
+  const pageFrom = (source: Knex.Raw | string) =>
+    trx
+      .from(source)
+      .select([...USER_COLUMNS, trx.raw(`${key} as sort_key`)])
+      .where({ isSystem: false })
+      .modify((q) => {
+        if (input.status) q.where({ status: input.status });
+        if (input.kind) q.where({ kind: input.kind });
+        if (input.roleId) q.where({ roleId: input.roleId });
+        afterCursor(q);
+      })
+      .orderByRaw(order)
+      .limit(input.limit + 1);
+
+  const q = input.q;
+  let query: Knex.QueryBuilder;
+  if (!q) query = pageFrom('users');
+  else if (plan !== 'auto') query = pageFrom(userSearchSource(trx, q, plan));
+  else if (!trigramsCanHelp(q)) query = pageFrom(userSearchSource(trx, q, 'walk'));
+  else {
+    // The walk, limited to SEARCH_WALK_ROWS users from the cursor in the page's order; the
+    // trigram plan runs only when the walk found no full page (its gate is evaluated first).
+    const walked = trx('users').select('*').modify(afterCursor).orderByRaw(order).limit(walkRows).as('walked');
+    const probe = trx.raw(`(select * from ? where ${SEARCH_MATCH} like ?) as users`, [walked, likePattern(q)]);
+    const full = input.limit + 1;
+    const trigram = pageFrom(userSearchSource(trx, q, 'trigram')).whereRaw('(select count(*) from walk) < ?', [full]);
+    query = trx
+      .with('walk', pageFrom(probe))
+      .select('*')
+      .from(trx.raw(`(select * from walk where (select count(*) from walk) = ? union all ?) as users`, [full, trigram]))
+      .orderByRaw(order.replace(key, 'sort_key'));
+  }
   const rows: (PublicUser & { sortKey: unknown })[] = await query;
   const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
   const result = page(rows, input.limit, (row) => [cursorValue(row.sortKey), row.id]);
