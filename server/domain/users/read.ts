@@ -107,9 +107,7 @@ export async function listUsers(
 ) {
   const sort: Sort = SORTS[input.sort];
   const after = decodeCursor<z.ZodTuple>(input.cursor, sort.cursor) as [string, string] | null;
-  const key = sort.columns[0];
-  const order = `${key} ${sort.direction}, id ${sort.direction}`;
-  const afterCursor = (q: Knex.QueryBuilder) => {
+  const afterCursor = (q: Knex.QueryBuilder, key: string) => {
     if (!after) return;
     const op = sort.direction === 'asc' ? '>' : '<';
     // The bound on the key alone is what lets the index start at the cursor: under row-level
@@ -117,7 +115,8 @@ export async function listUsers(
     // page would read the tenant's rows from the first one again.
     q.whereRaw(`${key} ${op}= ?`, [after[0]]).whereRaw(`(${key}, id) ${op} (?, ?)`, after);
   };
-  const pageFrom = (source: Knex.Raw | string) =>
+  /** The page from a source of whole user rows, ordered by `key` (an expression, or the source's own sort_key). */
+  const pageFrom = (source: Knex.Raw | string, key: string = sort.columns[0]) =>
     trx
       .from(source)
       .select([...USER_COLUMNS, trx.raw(`${key} as sort_key`)])
@@ -126,9 +125,9 @@ export async function listUsers(
         if (input.status) q.where({ status: input.status });
         if (input.kind) q.where({ kind: input.kind });
         if (input.roleId) q.where({ roleId: input.roleId });
-        afterCursor(q);
+        afterCursor(q, key);
       })
-      .orderByRaw(order)
+      .orderByRaw(`${key} ${sort.direction}, id ${sort.direction}`)
       .limit(input.limit + 1);
 
   const q = input.q;
@@ -137,17 +136,25 @@ export async function listUsers(
   else if (plan !== 'auto') query = pageFrom(userSearchSource(trx, q, plan));
   else if (!trigramsCanHelp(q)) query = pageFrom(userSearchSource(trx, q, 'walk'));
   else {
-    // The walk, limited to SEARCH_WALK_ROWS users from the cursor in the page's order; the
-    // trigram plan runs only when the walk found no full page (its gate is evaluated first).
-    const walked = trx('users').select('*').modify(afterCursor).orderByRaw(order).limit(walkRows).as('walked');
+    // The walk, limited to `walkRows` users from the cursor in the page's order; the trigram
+    // plan runs only when the walk found no full page (its gate is evaluated first). The walk
+    // names its key sort_key so that the planner sees its rows come in order and stops at the
+    // page's end, rather than matching all `walkRows` rows and sorting them.
+    const key = sort.columns[0];
+    const walked = trx('users')
+      .select('*', trx.raw(`${key} as sort_key`))
+      .modify((q) => afterCursor(q, key))
+      .orderByRaw(`${key} ${sort.direction}, id ${sort.direction}`)
+      .limit(walkRows)
+      .as('walked');
     const probe = trx.raw(`(select * from ? where ${SEARCH_MATCH} like ?) as users`, [walked, likePattern(q)]);
     const full = input.limit + 1;
     const trigram = pageFrom(userSearchSource(trx, q, 'trigram')).whereRaw('(select count(*) from walk) < ?', [full]);
     query = trx
-      .with('walk', pageFrom(probe))
+      .with('walk', pageFrom(probe, 'sort_key'))
       .select('*')
       .from(trx.raw(`(select * from walk where (select count(*) from walk) = ? union all ?) as users`, [full, trigram]))
-      .orderByRaw(order.replace(key, 'sort_key'));
+      .orderByRaw(`sort_key ${sort.direction}, id ${sort.direction}`);
   }
   const rows: (PublicUser & { sortKey: unknown })[] = await query;
   const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
