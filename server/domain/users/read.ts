@@ -77,7 +77,8 @@ export const SEARCH_WALK_ROWS = 1000;
  * The two ways to find a search's rows, as a FROM item named `users` (the tenant's rows that
  * match, whole), for the page below and for anything else counted over the same match:
  *
- * - `walk`: the tenant's rows, filtered by the match. Under row-level security that is all the
+ * - `walk`: the tenant's rows, filtered by the match (the tenant named as well as enforced, so
+ *   that the statement reads one tenant's index range on a connection without row-level security). Under row-level security that is all the
  *   planner can do with LIKE (not leakproof), so it reads the sort index in order and stops at
  *   the page's end: fast when matches are common (`a`, `@example.com`), a read of the whole
  *   tenant when there are none. A capped count over it stops after its cap of matches.
@@ -87,7 +88,7 @@ export const SEARCH_WALK_ROWS = 1000;
  */
 export function userSearchSource(trx: Trx, q: string, plan: 'walk' | 'trigram') {
   const pattern = likePattern(q);
-  return plan === 'walk' ? trx.raw(`(select * from users where ${SEARCH_MATCH} like ?) as users`, [pattern]) : trx.raw('user_search_rows(?) as users', [pattern]);
+  return plan === 'walk' ? trx.raw(`(select * from users where tenant_id = current_tenant_id() and ${SEARCH_MATCH} like ?) as users`, [pattern]) : trx.raw('user_search_rows(?) as users', [pattern]);
 }
 
 export type SearchPlan = 'auto' | 'walk' | 'trigram';
@@ -143,6 +144,7 @@ export async function listUsers(
     const key = sort.columns[0];
     const walked = trx('users')
       .select('*', trx.raw(`${key} as sort_key`))
+      .whereRaw('tenant_id = current_tenant_id()')
       .modify((q) => afterCursor(q, key))
       .orderByRaw(`${key} ${sort.direction}, id ${sort.direction}`)
       .limit(walkRows)
