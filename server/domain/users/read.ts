@@ -113,10 +113,7 @@ export async function listUsers(
   const afterCursor = (q: Knex.QueryBuilder, key: string) => {
     if (!after) return;
     const op = sort.direction === 'asc' ? '>' : '<';
-    // The bound on the key alone is what lets the index start at the cursor: under row-level
-    // security a row comparison is not leakproof, so it only filters, and without the bound each
-    // page would read the tenant's rows from the first one again.
-    q.whereRaw(`${key} ${op}= ?`, [after[0]]).whereRaw(`(${key}, id) ${op} (?, ?)`, after);
+    q.whereRaw(`(${key}, id) ${op} (?, ?)`, after);
   };
   /** The page from a source of whole user rows, ordered by `key` (an expression, or the source's own sort_key). */
   const pageFrom = (source: Knex.Raw | string, key: string = sort.columns[0]) =>
