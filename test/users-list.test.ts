@@ -3,6 +3,9 @@ import { createTestApp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { signUp } from './helpers/factories';
 import type { UserRow } from '../db/tables';
+import { withTenant } from '../db/index';
+import { listUsersInput } from '../server/contract/users';
+import { listUsers } from '../server/domain/users/read';
 
 let app: TestApp;
 let ws: Awaited<ReturnType<typeof signUp>>;
@@ -165,5 +168,43 @@ describe('users.list', () => {
   it('refuses a forged previous-page cursor and an unknown direction', async () => {
     expect(await refusal(ws.owner.users.list({ before: 'not-a-cursor' }))).toMatchObject({ code: 'BAD_REQUEST', message: 'This page link is no longer valid. Start from the first page.' });
     expect(await refusal(ws.owner.users.list({ dir: 'sideways' as 'asc' }))).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('users.list search plans (issue #20)', () => {
+  const plans = [{ plan: 'walk' }, { plan: 'trigram' }, { plan: 'auto' }, { plan: 'auto', walkRows: 10 }] as const;
+
+  /** Every page of a search run one way, as the ids in the order they came. */
+  async function searchAll(input: { q: string; sort: 'name' | 'created' | 'lastSignIn'; status?: 'active' }, options: (typeof plans)[number]) {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const result = await withTenant(app.database.web, ws.tenant.id, (trx) => listUsers(trx, listUsersInput.parse({ ...input, cursor, limit: 10 }), options));
+      ids.push(...result.items.map((u) => u.id));
+      if (!result.nextCursor) return ids;
+      cursor = result.nextCursor;
+    }
+  }
+
+  // Short and long, common and rare, matching nothing, across fields, and LIKE's own characters;
+  // each in one of the orders, with a filter on every other.
+  const cases = [
+    ['a', 'name'], ['zo', 'created'], ['sam', 'lastSignIn'], ['example1', 'name'], ['zoë example', 'created'],
+    ['handle_1', 'lastSignIn'], ['_', 'name'], ['qq', 'created'], ['nothing here', 'lastSignIn'],
+  ] as const;
+
+  it.each(cases)('finds the same users in the same order whichever way it searches %j (by %s), across pages', async (q, sort) => {
+    const status = q.length % 2 ? undefined : ('active' as const);
+    const expected = (await ws.owner.users.list({ q, sort, status, limit: 200 })).items.map((u) => u.id);
+    for (const options of plans) expect(await searchAll({ q, sort, status }, options), JSON.stringify(options)).toEqual(expected);
+  });
+
+  it('matches % and _ literally, and the plans agree on what they match', async () => {
+    const handles = (await ws.owner.users.list({ q: '_', limit: 200 })).items;
+    expect(handles).toHaveLength(30);
+    expect(handles.every((u) => u.userName?.includes('_'))).toBe(true);
+    expect((await ws.owner.users.list({ q: 'e_1', limit: 200 })).items.map((u) => u.userName).sort()).toEqual(['handle_100', 'handle_104', 'handle_108', 'handle_112', 'handle_116', 'handle_12', 'handle_16']);
+    expect((await ws.owner.users.list({ q: '%', limit: 200 })).items).toEqual([]);
+    expect((await ws.owner.users.list({ q: 'example1', limit: 200 })).items).toHaveLength(31);
   });
 });
