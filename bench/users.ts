@@ -39,8 +39,8 @@ const seedUsers = (pool: pg.Pool, tenantId: string, roleId: string, from: number
     [tenantId, roleId, from, to],
   );
 
-/** The statement listUsers sends for `input` (the one after its transaction's opening), with its values. */
-async function sentStatement(url: string, tenantId: string, input: object, plan: 'auto' | 'trigram' = 'auto') {
+/** The statements listUsers sends for `input` (after its transaction's opening: the page, then its capped count), with their values. */
+async function sentStatements(url: string, tenantId: string, input: object, plan: 'auto' | 'trigram' = 'auto') {
   const db = createDb(url, { role: WEB_ROLE, max: 1 });
   const sent: { text: string; values: unknown[] }[] = [];
   db.on('query', (query: { sql: string; bindings?: unknown[] }) => sent.push({ text: query.sql, values: query.bindings ?? [] }));
@@ -49,10 +49,13 @@ async function sentStatement(url: string, tenantId: string, input: object, plan:
   } finally {
     await db.destroy();
   }
-  const statement = sent.find((s) => /^(with|select)/.test(s.text));
-  if (!statement) throw new Error(`listUsers sent no select: ${JSON.stringify(sent)}`);
-  return statement;
+  const statements = sent.filter((s) => /^(with|select)/.test(s.text));
+  if (statements.length !== 2) throw new Error(`listUsers sent ${statements.length} selects, not a page and a count: ${JSON.stringify(sent)}`);
+  return statements;
 }
+
+/** The page's statement alone. */
+const sentStatement = async (...args: Parameters<typeof sentStatements>) => (await sentStatements(...args))[0];
 
 async function timed(times: number, fn: () => Promise<unknown>) {
   const samples: number[] = [];
@@ -115,7 +118,9 @@ export async function benchUsers() {
     // The very statement users.list sends (server/domain/users/read.ts), as knex sent it, on a
     // plain connection that has the tenant set once: the same database work without HTTP, session
     // or transaction.
-    const rawSearch: FloorStatement = { ...(await sentStatement(database.url, tenant.id, { q: term, limit: 50 })), rows: 11 };
+    const [pageStatement, countStatement] = await sentStatements(database.url, tenant.id, { q: term, limit: 50 });
+    const rawSearch: FloorStatement = { ...pageStatement, rows: 11 };
+    const rawCount: FloorStatement = { ...countStatement, rows: 1 };
     const setTenant = `select set_config('app.tenant_id', '${tenant.id}', false)`;
     const raw = new pg.Client(database.url);
     await raw.connect();
@@ -124,7 +129,7 @@ export async function benchUsers() {
     const searchPath = queryPath('users.list', input);
     const answer = (await client.get(searchPath, { cookie })).body.result.data;
     const opening = { tokenHash: hashToken(cookie.split('=')[1]) };
-    floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch] } }, { sockets: 1 });
+    floor = await startFloorServer({ answer, database: { url: database.url, onConnect: setTenant, opening, statements: [rawSearch, rawCount] } }, { sockets: 1 });
     const searches = {
       app: async () => {
         const response = await client.get(searchPath, { cookie });
@@ -133,6 +138,7 @@ export async function benchUsers() {
       raw: async () => {
         const result = await raw.query(rawSearch.text, rawSearch.values);
         if (result.rowCount !== 11) throw new Error(`the raw search found ${result.rowCount} rows`);
+        await raw.query(rawCount.text, rawCount.values);
       },
       floor: floor.query('answer', input),
       floorStatement: floor.query('statements', input),
