@@ -1,0 +1,19 @@
+import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+
+/**
+ * SPEC "Export": a cell a spreadsheet would run as a formula (one that starts with = + - @, a tab
+ * or a carriage return) gets a leading apostrophe, so it stays text. Imports drop it again.
+ */
+const FORMULA = /^[=+\-@\t\r]/;
+export const neutralise = (value: unknown) => {
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  return FORMULA.test(text) ? `'${text}` : text;
+};
+
+const options = { record_delimiter: 'windows', cast: { string: neutralise } } as const;
+
+export const toCsv = (rows: unknown[][]) => stringifySync(rows.map((r) => r.map(neutralise)), options);
+
+/** A CSV stringifier stream: write arrays of cells, read CSV text. */
+export const csvStream = () => stringify(options);
