@@ -241,7 +241,7 @@ describe('the users.import run (all or nothing)', () => {
     expect(outcome).toMatchObject({ status: 'failed', message: expect.stringContaining(`line 3: email: This email was taken since the preview`) });
     expect(await count('users', { tenantId: tenant.id })).toBe(usersBefore);
     expect(await count('audit_events', { tenantId: tenant.id, action: 'users.imported' })).toBe(0);
-    expect(await owner.imports.get({ id: preview.id })).toMatchObject({ status: 'failed', message: outcome.message });
+    expect(await owner.imports.get({ id: preview.id })).toMatchObject({ status: 'failed', message: (outcome as { message: string }).message });
     expect(await owner.imports.report({ id: preview.id })).toContain(`3,p2@${tenant.slug}.test,error,email,email: This email was taken since the preview`);
   });
 

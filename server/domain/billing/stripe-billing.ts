@@ -54,6 +54,7 @@ export async function createCheckout({ scope, stripe, env, input }: { scope: Sco
   const customer = await ensureCustomer(scope, client);
   const operationId = randomUUID();
   const metadata = { tenantId: scope.tenantId, seatType: input.seatType, operationId };
+  const back = input.returnTo ? `${input.returnTo}${input.returnTo.includes('?') ? '&' : '?'}` : '/billing?';
   const session = await client.checkout.sessions.create(
     {
       mode: 'subscription',
@@ -62,8 +63,8 @@ export async function createCheckout({ scope, stripe, env, input }: { scope: Sco
       line_items: [{ price: env.stripe.prices[input.seatType], quantity: input.quantity }],
       metadata,
       subscription_data: { metadata },
-      success_url: `${env.APP_URL}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${env.APP_URL}/billing?checkout=canceled`,
+      success_url: `${env.APP_URL}${back}checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${env.APP_URL}${back}checkout=canceled`,
     },
     { idempotencyKey: `checkout-${operationId}` },
   );

@@ -103,7 +103,7 @@ export async function previewImport(scope: Scope, input: PreviewInput) {
       createdAt: scope.now,
     })
     .returning('*');
-  return describeImport(trx, tenantId, row, { withRows: true });
+  return { ...(await describeImport(trx, tenantId, row, { withRows: false })), rows: row.results.slice(0, PREVIEW_ROWS) };
 }
 
 async function findImport(trx: Trx, id: string, forUpdate = false) {
