@@ -38,6 +38,11 @@ export default function Audit() {
           Filter
         </button>
       </Form>
+      <p>
+        <a href={`/export/audit.csv?${new URLSearchParams(Object.entries({ action: filters.action, actorId: filters.actorId, targetId: filters.targetId }).filter((e): e is [string, string] => Boolean(e[1]))).toString()}`} download>
+          Export CSV
+        </a>
+      </p>
       <AuditTable items={audit.items} nextCursor={audit.nextCursor} />
     </>
   );

@@ -22,6 +22,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ users, roles, seats, filters });
 }
 
+/** The export takes the list's search and filters, not its page or order (SPEC "Export"). */
+function exportQuery(search: string) {
+  const params = new URLSearchParams(search);
+  for (const name of ['cursor', 'sort', 'limit']) params.delete(name);
+  return params.toString();
+}
+
 export default function Users() {
   const { users, roles, seats, filters } = useLoaderData<typeof loader>();
   const location = useLocation();
@@ -34,9 +41,17 @@ export default function Users() {
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h1 style={{ margin: 0 }}>Users</h1>
-        <Link className="button" to="/users/new">
-          New user
-        </Link>
+        <span className="actions">
+          <a className="button secondary" href={`/export/users.csv?${exportQuery(location.search)}`} download>
+            Export CSV
+          </a>
+          <Link className="button secondary" to="/import">
+            Import
+          </Link>
+          <Link className="button" to="/users/new">
+            New user
+          </Link>
+        </span>
       </div>
       <p className="muted">
         {SEAT_TYPES

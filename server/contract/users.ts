@@ -127,3 +127,25 @@ export const inactivityPreviewInput = z
     inactivityWarningDays: wholeNumberSchema({ min: 0, max: 90 }).optional(),
   })
   .prefault({});
+
+/** users.export: the list's search and filters, every matching user (SPEC "Export"). */
+export const exportUsersInput = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    status: z.enum(STATUSES).optional(),
+    kind: z.enum(SEAT_TYPES).optional(),
+    roleId: z.uuid().optional(),
+  })
+  .prefault({});
+
+/** The workspace's sign-in attempts as CSV, with the Sign-ins page's filters. */
+export const exportLoginHistoryInput = z
+  .object({
+    id: z.uuid('Not a valid user id').optional(),
+    result: z.enum(LOGIN_RESULTS, 'Choose a result from the list').optional(),
+    email: z.string().trim().max(254).optional(),
+    ip: z.string().trim().max(64).optional(),
+    from: isoDateTimeSchema.optional(),
+    to: isoDateTimeSchema.optional(),
+  })
+  .prefault({});

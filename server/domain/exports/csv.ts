@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 
 /**
@@ -11,9 +10,6 @@ export const neutralise = (value: unknown) => {
   return FORMULA.test(text) ? `'${text}` : text;
 };
 
-const options = { record_delimiter: 'windows', cast: { string: neutralise } } as const;
+const options = { record_delimiter: 'windows' } as const;
 
 export const toCsv = (rows: unknown[][]) => stringifySync(rows.map((r) => r.map(neutralise)), options);
-
-/** A CSV stringifier stream: write arrays of cells, read CSV text. */
-export const csvStream = () => stringify(options);
