@@ -296,7 +296,7 @@ export default function ImportPage() {
             </label>
             <Options />
             <button type="submit" name="intent" value="upload" disabled={busy}>
-              Preview
+              Preview the file
             </button>
           </Form>
           <Form method="post" className="card">
@@ -325,7 +325,7 @@ export default function ImportPage() {
             </div>
             <Options />
             <button type="submit" name="intent" value="paste" disabled={busy}>
-              Preview
+              Preview these rows
             </button>
           </Form>
         </>
