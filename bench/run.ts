@@ -1,11 +1,12 @@
 import { benchApiKeys } from './api-keys';
 import { benchHistory } from './history';
+import { benchImport } from './import';
 import { benchInactivity } from './inactivity';
 import { benchRequestFunctions } from './request-functions';
 import { benchSignIn } from './signin';
 import { benchUsers } from './users';
 
-const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity, functions: benchRequestFunctions, history: benchHistory, signin: benchSignIn };
+const benches: Record<string, () => Promise<void>> = { users: benchUsers, apikey: benchApiKeys, inactivity: benchInactivity, functions: benchRequestFunctions, history: benchHistory, signin: benchSignIn, import: benchImport };
 const names = process.argv.slice(2).filter((a) => benches[a]);
 if (!names.length) {
   console.error(`Usage: npm run bench -- ${Object.keys(benches).join('|')}`);

@@ -42,7 +42,8 @@ export function csvExports(deps: Deps): RequestHandler {
         res.status(200);
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="${req.params.name}-${new Date().toISOString().slice(0, 10)}.csv"`);
-        res.setHeader('Cache-Control', 'private, no-store');
+        // no-transform: compression would buffer the stream (and leak drain listeners); CSV goes out as read.
+        res.setHeader('Cache-Control', 'private, no-store, no-transform');
         await kind.stream(trx, input as never, async (chunk) => {
           if (!res.write(chunk)) await once(res, 'drain');
         });

@@ -5,7 +5,7 @@ import type { exportLoginHistoryInput, exportUsersInput } from '../../contract/u
 import { toCsv } from './csv';
 
 /** Rows fetched per round trip: what an export holds in memory at once, whatever its size. */
-const BATCH = 2000;
+const BATCH = 5000;
 
 export type Write = (chunk: string) => void | Promise<void>;
 
@@ -25,6 +25,9 @@ async function streamCsv(trx: Trx, sql: string, bindings: unknown[], header: str
 }
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : ((value as string | null) ?? ''));
+
+/** Times as ISO 8601 text from PostgreSQL itself: parsing 100,000 Dates to print them again is the slow part. */
+const isoText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The columns an import recognises (server/contract/imports.ts), so an export imports back
@@ -47,7 +50,7 @@ export async function streamUsersCsv(trx: Trx, input: z.output<typeof exportUser
   await streamCsv(
     trx,
     `select u.email, u.first_name, u.last_name, u.display_name, u.user_name, u.kind, r.name as role, u.time_zone, u.locale, u.saml_name_id,
-            u.status, u.last_sign_in_at, u.created_at
+            u.status, ${isoText('u.last_sign_in_at')} as last_sign_in_at, ${isoText('u.created_at')} as created_at
      from ${source} as u join roles r on r.id = u.role_id
      where ${where.join(' and ')}
      order by u.created_at, u.id`,

@@ -55,22 +55,20 @@ function driftSincePreview(previewed: ImportRow['results'], now: Classified['res
     .filter((r) => r !== null);
 }
 
+/** One audit row per user in one statement (SPEC: one event per user created or changed). */
+async function auditMany(trx: Trx, tenantId: string, actor: AuditActor, now: Date, action: string, events: { id: string; before: unknown; after: unknown }[]) {
+  await trx.raw(
+    `insert into audit_events (tenant_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, created_at)
+     select :tenantId, :actorType, :actorId, :actorLabel, :action, 'user', x.id, x.before, x.after, :now
+     from jsonb_to_recordset(cast(:events as jsonb)) as x(id text, before jsonb, after jsonb)`,
+    { tenantId, actorType: actor.type, actorId: actor.id ?? null, actorLabel: actor.label ?? null, action, now, events: JSON.stringify(events) },
+  );
+}
+
 async function createUsers(trx: Trx, tenantId: string, actor: AuditActor, now: Date, rows: NewUser[], invitations: { send: boolean; tenant: { name: string; slug: string }; inviter: string }, jobs: JobSender) {
   const created = await insertUsers({ trx, tenantId, actor, now, reason: 'imported' }, rows);
-  const byEmail = new Map(rows.map((r) => [r.email.toLowerCase(), r]));
-  await trx('audit_events').insert(
-    created.map((u) => ({
-      tenantId,
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-      actorLabel: actor.label ?? null,
-      action: 'user.created',
-      targetType: 'user',
-      targetId: u.id,
-      after: JSON.stringify({ email: u.email, kind: u.kind, status: u.status, role: byEmail.get(u.email.toLowerCase())?.roleName, via: 'import' }),
-      createdAt: now,
-    })),
-  );
+  const roleOf = new Map(rows.map((r) => [r.email.toLowerCase(), r.roleName]));
+  await auditMany(trx, tenantId, actor, now, 'user.created', created.map((u) => ({ id: u.id, before: null, after: { email: u.email, kind: u.kind, status: u.status, role: roleOf.get(u.email.toLowerCase()), via: 'import' } })));
   if (invitations.send) {
     await jobs.many(
       trx,
@@ -105,20 +103,7 @@ async function updateUsers(trx: Trx, tenantId: string, actor: AuditActor, now: D
   // SPEC "Sign-in": a role change ends the user's sessions at once.
   const roleChanged = changes.filter((c) => 'roleId' in c.after).map((c) => c.id);
   if (roleChanged.length) await trx('sessions').whereIn('userId', roleChanged).delete();
-  await trx('audit_events').insert(
-    changes.map((c) => ({
-      tenantId,
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-      actorLabel: actor.label ?? null,
-      action: 'user.updated',
-      targetType: 'user',
-      targetId: c.id,
-      before: JSON.stringify(c.before),
-      after: JSON.stringify({ ...c.after, via: 'import' }),
-      createdAt: now,
-    })),
-  );
+  await auditMany(trx, tenantId, actor, now, 'user.updated', changes.map((c) => ({ id: c.id, before: c.before, after: { ...c.after, via: 'import' } })));
 }
 
 export type RunImportOptions = {

@@ -43,8 +43,12 @@ export async function recordSeatsTaken({
   at: Date;
 }) {
   if (!users.length) return;
-  await trx('seat_holding_changes').insert(
-    users.map((u) => ({ tenantId, userId: u.id, seatType: u.kind, holds: true, actorType: actor.type, actorLabel: actor.label ?? null, reason, createdAt: at })),
+  // One statement with one parameter for the users, however many (an import writes thousands).
+  await trx.raw(
+    `insert into seat_holding_changes (tenant_id, user_id, seat_type, holds, actor_type, actor_label, reason, created_at)
+     select :tenantId, x.id, x.kind::seat_type, true, :actorType, :actorLabel, :reason, :at
+     from jsonb_to_recordset(cast(:users as jsonb)) as x(id uuid, kind text)`,
+    { tenantId, actorType: actor.type, actorLabel: actor.label ?? null, reason, at, users: JSON.stringify(users.map((u) => ({ id: u.id, kind: u.kind }))) },
   );
 }
 
