@@ -5,7 +5,7 @@ import type { exportLoginHistoryInput, exportUsersInput } from '../../contract/u
 import { toCsv } from './csv';
 
 /** Rows fetched per round trip: what an export holds in memory at once, whatever its size. */
-const BATCH = 5000;
+const BATCH = 1000;
 
 export type Write = (chunk: string) => void | Promise<void>;
 

@@ -12,6 +12,9 @@ export type RowError = { field: string; message: string };
 
 const DEFAULT_ROLE = { standard: 'member', client: 'client', api: 'integration' } as const;
 
+/** The single-user form's schema (the role comes by name instead); built once, not per row. */
+const rowSchema = createUserInput.omit({ roleId: true });
+
 /** What the run writes for a row: a user to create, the changes to an existing one, or nothing. */
 export type NewUser = {
   line: number;
@@ -102,7 +105,7 @@ export async function classifyRows({
     };
     const kind = kindOfCell(cells.kind ?? '');
     if (!kind) errors.push({ field: 'kind', message: `Use standard, client or api (found "${(cells.kind ?? '').slice(0, 40)}")` });
-    const parsed = createUserInput.omit({ roleId: true }).safeParse({
+    const parsed = rowSchema.safeParse({
       kind: kind ?? 'standard',
       email: cells.email ?? '',
       firstName: cells.firstName ?? '',
