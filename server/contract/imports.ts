@@ -78,7 +78,7 @@ export type ColumnMapping = { header: string; field: ImportField | null }[];
  */
 export function mapHeaders(headers: string[], overrides: Record<string, string> = {}): ColumnMapping {
   const chosen = new Map<ImportField, { index: number; rank: number }>();
-  const picks = headers.map((header, index) => {
+  const picks = headers.map((header) => {
     const override = overrides[header];
     if (override === 'ignore') return null;
     if (override && (IMPORT_FIELDS as readonly string[]).includes(override)) return { field: override as ImportField, rank: -1 };

@@ -24,6 +24,17 @@ async function streamCsv(trx: Trx, sql: string, bindings: unknown[], header: str
   await trx.raw('close csv_export');
 }
 
+/** A WHERE clause built one filter at a time, with its bindings in order. */
+function conditions(first: string) {
+  const where = [first];
+  const bindings: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    where.push(sql);
+    bindings.push(value);
+  };
+  return { where, bindings, add };
+}
+
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : ((value as string | null) ?? ''));
 
 /** Times as ISO 8601 text from PostgreSQL itself: parsing 100,000 Dates to print them again is the slow part. */
@@ -36,17 +47,16 @@ const isoText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY
 export const USER_EXPORT_HEADER = ['Email', 'First name', 'Last name', 'Display name', 'User name', 'Kind', 'Role', 'Time zone', 'Locale', 'SAML name id', 'Status', 'Last sign-in', 'Created'];
 
 export async function streamUsersCsv(trx: Trx, input: z.output<typeof exportUsersInput>, write: Write) {
-  const where: string[] = ['not u.is_system'];
-  const bindings: unknown[] = [];
+  const { where, bindings, add } = conditions('not u.is_system');
   let source = 'users';
   if (input.q) {
     // The indexed search users.list uses (user_search_rows), for the same matches.
     source = 'user_search_rows(?)';
     bindings.push(`%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
-  if (input.status) (where.push('u.status = ?'), bindings.push(input.status));
-  if (input.kind) (where.push('u.kind = ?'), bindings.push(input.kind));
-  if (input.roleId) (where.push('u.role_id = ?'), bindings.push(input.roleId));
+  if (input.status) add('u.status = ?', input.status);
+  if (input.kind) add('u.kind = ?', input.kind);
+  if (input.roleId) add('u.role_id = ?', input.roleId);
   await streamCsv(
     trx,
     `select u.email, u.first_name, u.last_name, u.display_name, u.user_name, u.kind, r.name as role, u.time_zone, u.locale, u.saml_name_id,
@@ -62,14 +72,13 @@ export async function streamUsersCsv(trx: Trx, input: z.output<typeof exportUser
 }
 
 export async function streamLoginHistoryCsv(trx: Trx, input: z.output<typeof exportLoginHistoryInput>, write: Write) {
-  const where: string[] = ['true'];
-  const bindings: unknown[] = [];
-  if (input.id) (where.push('e.user_id = ?'), bindings.push(input.id));
-  if (input.result) (where.push('e.result = ?'), bindings.push(input.result));
-  if (input.email) (where.push('lower(e.email) = lower(?)'), bindings.push(input.email));
-  if (input.ip) (where.push('e.ip = ?'), bindings.push(input.ip));
-  if (input.from) (where.push('e.created_at >= ?'), bindings.push(input.from));
-  if (input.to) (where.push('e.created_at < ?'), bindings.push(input.to));
+  const { where, bindings, add } = conditions('true');
+  if (input.id) add('e.user_id = ?', input.id);
+  if (input.result) add('e.result = ?', input.result);
+  if (input.email) add('lower(e.email) = lower(?)', input.email);
+  if (input.ip) add('e.ip = ?', input.ip);
+  if (input.from) add('e.created_at >= ?', input.from);
+  if (input.to) add('e.created_at < ?', input.to);
   await streamCsv(
     trx,
     `select e.created_at, e.email, u.display_name, e.result, e.message, e.ip, e.user_agent
@@ -83,13 +92,12 @@ export async function streamLoginHistoryCsv(trx: Trx, input: z.output<typeof exp
 }
 
 export async function streamAuditCsv(trx: Trx, input: z.output<typeof exportAuditInput>, write: Write) {
-  const where: string[] = ['true'];
-  const bindings: unknown[] = [];
-  if (input.actorId) (where.push('a.actor_id = ?'), bindings.push(input.actorId));
-  if (input.targetId) (where.push('a.target_id = ?'), bindings.push(input.targetId));
-  if (input.action) (where.push(`a.action like ? escape '\\'`), bindings.push(`${input.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
-  if (input.from) (where.push('a.created_at >= ?'), bindings.push(input.from));
-  if (input.to) (where.push('a.created_at < ?'), bindings.push(input.to));
+  const { where, bindings, add } = conditions('true');
+  if (input.actorId) add('a.actor_id = ?', input.actorId);
+  if (input.targetId) add('a.target_id = ?', input.targetId);
+  if (input.action) add(`a.action like ? escape '\\'`, `${input.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (input.from) add('a.created_at >= ?', input.from);
+  if (input.to) add('a.created_at < ?', input.to);
   await streamCsv(
     trx,
     `select a.created_at, a.actor_type, a.actor_label, a.action, a.target_type, a.target_id, a.before, a.after, a.ip

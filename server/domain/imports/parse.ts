@@ -94,9 +94,28 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
+const isZip = (bytes: Buffer) => bytes.length >= 22 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+const UNREADABLE_XLSX = 'This XLSX workbook cannot be read (it may be damaged or protected). Open it and save it again as .xlsx or CSV UTF-8.';
+/** exceljs's unzipper waits forever on some truncated archives: a workbook gets this long to be read. */
+const XLSX_READ_MS = 60_000;
+
 /** The first sheet of a workbook, read as a stream. */
 export async function readXlsx(bytes: Buffer): Promise<Table> {
   assertSize(bytes.length);
+  if (!bytes.length) throw bad('This file is empty: it needs a header line (Email, First name, Last name, …) and a row per person.', 'IMPORT_EMPTY');
+  if (!isZip(bytes)) throw bad('This is not an XLSX workbook. Upload an .xlsx file, or a CSV file as {csv}.', 'IMPORT_NOT_SPREADSHEET');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(bad(UNREADABLE_XLSX, 'IMPORT_UNREADABLE')), XLSX_READ_MS);
+  });
+  try {
+    return await Promise.race([readWorkbook(bytes), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readWorkbook(bytes: Buffer): Promise<Table> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
@@ -122,7 +141,7 @@ export async function readXlsx(bytes: Buffer): Promise<Table> {
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw bad('This XLSX workbook cannot be read (it may be damaged or protected). Open it and save it again as .xlsx or CSV UTF-8.', 'IMPORT_UNREADABLE');
+    throw bad(UNREADABLE_XLSX, 'IMPORT_UNREADABLE');
   }
   return finish(headers ?? [], rows);
 }
@@ -131,7 +150,13 @@ export async function readXlsx(bytes: Buffer): Promise<Table> {
 export function readRows(objects: Record<string, string | number | boolean | null>[]): Table {
   const headers: string[] = [];
   const seen = new Set<string>();
-  for (const o of objects) for (const k of Object.keys(o)) if (!seen.has(k)) (seen.add(k), headers.push(k));
+  for (const o of objects) {
+    for (const k of Object.keys(o)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      headers.push(k);
+    }
+  }
   const rows = objects
     .map((o, i) => ({ line: i + 1, cells: headers.map((h) => (o[h] === null || o[h] === undefined ? '' : clip(String(o[h])))) }))
     .filter((r) => r.cells.some((c) => c.trim() !== ''));
@@ -144,7 +169,7 @@ export async function readFile(bytes: Buffer): Promise<Table> {
   assertSize(bytes.length);
   if (!bytes.length) throw bad('This file is empty: it needs a header line (Email, First name, Last name, …) and a row per person.', 'IMPORT_EMPTY');
   const head = bytes.subarray(0, 8);
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return readXlsx(bytes);
+  if (isZip(bytes)) return readXlsx(bytes);
   if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) {
     throw bad('This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8 and upload that.', 'IMPORT_NOT_SPREADSHEET');
   }
