@@ -182,6 +182,35 @@ export type SeatHoldingChangeRow = {
   createdAt: Date;
 };
 
+/** An import as previewed, then run (server/domain/imports). jsonb columns go in as JSON text. */
+export type ImportRow = {
+  tenantId: string;
+  id: string;
+  createdBy: string | null;
+  createdByLabel: string | null;
+  source: string;
+  fileName: string | null;
+  updateExisting: boolean;
+  sendInvitations: boolean;
+  status: 'previewed' | 'queued' | 'running' | 'done' | 'failed';
+  headers: string[];
+  mapping: { header: string; field: string | null }[];
+  /** Every row as read (cells clipped), so a corrected mapping can be applied again. */
+  cells: { line: number; cells: string[] }[];
+  /** One per row: the result of the preview, then of the run. */
+  results: { line: number; result: 'new' | 'update' | 'unchanged' | 'error'; email: string; errors?: { field: string; message: string }[] }[];
+  total: number;
+  done: number;
+  counts: { new: number; update: number; unchanged: number; error: number };
+  seats: Record<SeatType, { needed: number; free: number }>;
+  message: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
+
+type Json<T, K extends keyof T> = Omit<Partial<T>, K> & { [P in K]?: string };
+
 /** What session_actor(token_hash) returns (db/migrations), with the tenant the opening set. */
 export type SessionActorRow = {
   tenant: string;
@@ -230,5 +259,6 @@ declare module 'knex/types/tables' {
     subscriptions: SubscriptionRow;
     seat_ledger: SeatLedgerRow;
     seat_holding_changes: SeatHoldingChangeRow;
+    imports: Knex.CompositeTableType<ImportRow, Json<ImportRow, 'headers' | 'mapping' | 'cells' | 'results' | 'counts' | 'seats'>, Json<ImportRow, 'results' | 'counts' | 'seats'>>;
   }
 }

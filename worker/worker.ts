@@ -9,6 +9,8 @@ import { createMailTransport } from '../server/mail/transport';
 import { createDeactivateInactiveHandler } from './handlers/deactivate-inactive';
 import { createEmailSendHandler } from './handlers/email-send';
 import { createStripeEventHandler } from './handlers/stripe-event';
+import { createUsersImportHandler } from './handlers/users-import';
+import { usersImport } from '../server/jobs/users-import';
 import { stripeEvent } from '../server/jobs/stripe-event';
 import { createStripeClient } from '../server/stripe/client';
 import { startJobLoop, type JobHandler } from './runner';
@@ -102,6 +104,7 @@ export async function startWorker({
     ...Array.from({ length: EMAIL_WORKERS }, () => loop(emailSend.name, (job) => sendEmail([job]))),
     loop(deactivateInactive.name, sweep),
     ...Array.from({ length: 2 }, () => loop(stripeEvent.name, stripeHandler)),
+    loop(usersImport.name, createUsersImportHandler({ db, log, now })),
   ];
   const schedule = startSchedule({ boss, queue: deactivateInactive.name, cron: env.INACTIVITY_CRON, log, clock: scheduleClock, tickSeconds: scheduleTickSeconds });
 

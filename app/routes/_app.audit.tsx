@@ -110,6 +110,17 @@ export default function Audit() {
   kept.delete('cursor');
   const olderFilters = kept.toString();
   const shown = (f: PeopleFilter | null, typed?: string) => typed ?? (f?.people.length === 1 ? f.query : undefined);
+  // The export takes ids: a typed name is exported once it names one person (else the link waits for a choice).
+  const one = (typed: string | undefined, id: string | undefined, f: PeopleFilter | null): { ok: boolean; id?: string } => {
+    if (id || !typed) return { ok: true, id };
+    return f?.people.length === 1 ? { ok: true, id: f.people[0].id } : { ok: false };
+  };
+  const actor = one(filters.actor, filters.actorId, audit.actor);
+  const target = one(filters.target, filters.targetId, audit.target);
+  const exportQuery =
+    actor.ok && target.ok
+      ? new URLSearchParams(Object.entries({ action: filters.action, actorId: actor.id, targetId: target.id }).filter((e): e is [string, string] => Boolean(e[1]))).toString()
+      : null;
   return (
     <>
       <h1>Audit log</h1>
@@ -131,6 +142,13 @@ export default function Audit() {
       ) : null}
       <Matches role="actor" filter={audit.actor} />
       <Matches role="target" filter={audit.target} />
+      {exportQuery !== null ? (
+        <p>
+          <a href={`/export/audit.csv?${exportQuery}`} download>
+            Export CSV
+          </a>
+        </p>
+      ) : null}
       <AuditTable items={audit.items} nextCursor={audit.nextCursor} filters={olderFilters} />
     </>
   );

@@ -35,11 +35,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     cursor: text('cursor'),
     limit: 50,
   });
-  return json({ history, filters, query: params.toString() });
+  const exportQuery = new URLSearchParams(
+    Object.entries({ result, email: filters.email, ip: filters.ip, from: from === undefined ? undefined : new Date(from).toISOString(), to: to === undefined ? undefined : new Date(to).toISOString() })
+      .filter((e): e is [string, string] => Boolean(e[1])),
+  ).toString();
+  return json({ history, filters, query: params.toString(), exportQuery });
 }
 
 export default function LoginHistory() {
-  const { history, filters, query } = useLoaderData<typeof loader>();
+  const { history, filters, query, exportQuery } = useLoaderData<typeof loader>();
   const next = new URLSearchParams(query);
   if (history.nextCursor) next.set('cursor', history.nextCursor);
   return (
@@ -78,6 +82,11 @@ export default function LoginHistory() {
           Filter
         </button>
       </Form>
+      <p>
+        <a href={`/export/login-history.csv?${exportQuery}`} download>
+          Export CSV
+        </a>
+      </p>
       <LoginHistoryTable items={history.items} showPerson />
       {history.nextCursor ? (
         <p className="pager">

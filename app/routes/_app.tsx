@@ -20,6 +20,7 @@ export default function AppLayout() {
         <nav>
           <NavLink to="/dashboard">Dashboard</NavLink>
           {me.permissions.includes('users.read') ? <NavLink to="/users">Users</NavLink> : null}
+          {me.permissions.includes('users.manage') ? <NavLink to="/import">Import</NavLink> : null}
           {me.permissions.includes('users.read') ? <NavLink to="/roles">Roles</NavLink> : null}
           {me.permissions.includes('billing.manage') ? <NavLink to="/billing">Billing</NavLink> : null}
           {me.permissions.includes('audit.read') ? <NavLink to="/audit">Audit log</NavLink> : null}

@@ -105,6 +105,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const SORT_LABELS: Record<UserSort, string> = { name: 'Name', lastSignIn: 'Last sign-in', created: 'Created' };
 
+/** The export takes the list's search and filters, not its page or order (SPEC "Export"). */
+function exportQuery(search: string) {
+  const params = new URLSearchParams(search);
+  for (const name of ['cursor', 'before', 'sort', 'dir', 'limit', 'from', 'confirm', 'ids', 'done', 'n']) params.delete(name);
+  return params.toString();
+}
+
 export default function Users() {
   const { users, roles, seats, filters, from, confirm, canManage, meId, done } = useLoaderData<typeof loader>();
   const failed = useActionData<typeof action>();
@@ -161,11 +168,21 @@ export default function Users() {
         <h1 style={{ margin: 0 }}>
           Users <span className="muted users-total">{users.totalCapped ? `${total} users` : `${total} ${users.total === 1 ? 'user' : 'users'}`}</span>
         </h1>
-        {canManage ? (
-          <Link className="button" to="/users/new">
-            New user
-          </Link>
-        ) : null}
+        <span className="actions">
+          <a className="button secondary" href={`/export/users.csv?${exportQuery(location.search)}`} download>
+            Export CSV
+          </a>
+          {canManage ? (
+            <>
+              <Link className="button secondary" to="/import">
+                Import
+              </Link>
+              <Link className="button" to="/users/new">
+                New user
+              </Link>
+            </>
+          ) : null}
+        </span>
       </div>
       <p className="muted">{SEAT_TYPES.map((k) => `${SEAT_LABELS[k]}: ${seats[k].used} of ${seats[k].purchased} seats used`).join(' · ')}</p>
       {done ? (

@@ -10,6 +10,7 @@ import * as requestFunctions from './20261123070000_request_functions';
 import * as sqlRequestFunctions from './20261201000000_sql_request_functions';
 import * as seatHoldingChanges from './20261201010000_seat_holding_changes';
 import * as apiKeyRequestFunctions from './20261201020000_api_key_request_functions';
+import * as imports from './20261201030000_imports';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201000000_sql_request_functions': sqlRequestFunctions,
   '20261201010000_seat_holding_changes': seatHoldingChanges,
   '20261201020000_api_key_request_functions': apiKeyRequestFunctions,
+  '20261201030000_imports': imports,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -25,3 +25,14 @@ export const listAuditInput = z
 
 /** The audit filters' suggestions as a name is typed. */
 export const auditPeopleInput = z.object({ q: personQuery.min(1, 'Type part of a name or email') });
+
+/** audit.export: the log's filters, every matching event. */
+export const exportAuditInput = z
+  .object({
+    actorId: z.string().max(100).optional(),
+    targetId: z.string().max(100).optional(),
+    action: z.string().trim().max(100).optional(),
+    from: isoDateTimeSchema.optional(),
+    to: isoDateTimeSchema.optional(),
+  })
+  .prefault({});

@@ -12,6 +12,7 @@ import { jsonBodiesOnly, noStore, refuseKeysInUrls } from './request-guards';
 import { withPageErrors } from './page-errors';
 import { safePath } from '../shared/logger';
 import { stripeWebhook } from './stripe-webhook';
+import { csvExports } from './exports';
 import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from '../trpc/context';
 import { PageTransaction } from '../trpc/page-transaction';
@@ -95,6 +96,8 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
       },
     }),
   );
+
+  app.get('/export/:name.csv', noStore, csvExports(deps));
 
   const mailboxOn = env.NODE_ENV !== 'production' && !env.SMTP_URL;
   if (mailboxOn) app.get(['/dev/mailbox', '/dev/mailbox.json'], devMailbox(deps.ownerDb));

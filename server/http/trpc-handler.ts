@@ -2,7 +2,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler, type FetchHandlerRequestOptions } from '@trpc/server/adapters/fetch';
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
-import { MAX_BODY_BYTES } from './body-limit';
+import { bodyLimitOf } from './body-limit';
 
 type Options<TRouter extends AnyTRPCRouter> = Omit<FetchHandlerRequestOptions<TRouter>, 'req' | 'endpoint' | 'createContext'> & {
   createContext?: (req: ExpressRequest, res: ExpressResponse) => ReturnType<NonNullable<FetchHandlerRequestOptions<TRouter>['createContext']>>;
@@ -21,7 +21,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>({ createContex
         ...options,
         // Express has already taken the mount path off req.url, so the procedure path starts at /.
         endpoint: '/',
-        req: incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES }),
+        req: incomingMessageToRequest(req, res, { maxBodySize: bodyLimitOf(`/trpc${req.path}`) }),
         createContext: createContext ? () => createContext(req, res) : undefined,
       } as FetchHandlerRequestOptions<TRouter>);
       res.statusCode = response.status;

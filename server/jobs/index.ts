@@ -5,6 +5,7 @@ import type { Trx } from '../../db/index';
 import { deactivateInactive } from './deactivate-inactive';
 import { emailSend } from './email-send';
 import { stripeEvent } from './stripe-event';
+import { usersImport } from './users-import';
 
 export type JobDefinition<P extends z.ZodType = z.ZodType> = {
   name: string;
@@ -12,7 +13,7 @@ export type JobDefinition<P extends z.ZodType = z.ZodType> = {
   queue: Omit<PgBoss.Queue, 'name' | 'deadLetter'>;
 };
 
-export const jobs = [emailSend, deactivateInactive, stripeEvent] satisfies JobDefinition[];
+export const jobs = [emailSend, deactivateInactive, stripeEvent, usersImport] satisfies JobDefinition[];
 
 export const deadLetterQueue = (name: string) => `${name}.dead`;
 

@@ -1,6 +1,7 @@
 import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { billingRouter } from './routers/billing';
+import { importsRouter } from './routers/imports';
 import { authRouter } from './routers/auth';
 import { meRouter } from './routers/me';
 import { rolesRouter } from './routers/roles';
@@ -20,6 +21,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   billing: billingRouter,
   me: meRouter,
+  imports: importsRouter,
 });
 
 export type AppRouter = typeof appRouter;

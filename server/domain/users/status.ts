@@ -43,8 +43,12 @@ export async function recordSeatsTaken({
   at: Date;
 }) {
   if (!users.length) return;
-  await trx('seat_holding_changes').insert(
-    users.map((u) => ({ tenantId, userId: u.id, seatType: u.kind, holds: true, actorType: actor.type, actorLabel: actor.label ?? null, reason, createdAt: at })),
+  // One statement with one parameter for the users, however many (an import writes thousands).
+  await trx.raw(
+    `insert into seat_holding_changes (tenant_id, user_id, seat_type, holds, actor_type, actor_label, reason, created_at)
+     select :tenantId, x.id, x.kind::seat_type, true, :actorType, :actorLabel, :reason, :at
+     from jsonb_to_recordset(cast(:users as jsonb)) as x(id uuid, kind text)`,
+    { tenantId, actorType: actor.type, actorLabel: actor.label ?? null, reason, at, users: JSON.stringify(users.map((u) => ({ id: u.id, kind: u.kind }))) },
   );
 }
 
@@ -59,6 +63,43 @@ export async function insertUser(
     .returning(USER_COLUMNS);
   await recordSeatsTaken({ trx, tenantId, users: [user], actor, reason: 'created', at: now });
   return user;
+}
+
+/** A new user's values, as insertUsers takes them (its status comes from statusAtCreation). */
+export type NewUserValues = {
+  kind: SeatType;
+  email: string;
+  userName: string | null;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  roleId: string;
+  timeZone: string;
+  locale: string;
+  samlNameId: string | null;
+};
+
+/**
+ * Many new users in one statement (an import), each starting where insertUser starts them, with
+ * their seat ledger rows in one more. The caller has claimed the seats under the seat lock.
+ */
+export async function insertUsers(
+  { trx, tenantId, actor, now, reason }: { trx: Trx; tenantId: string; actor: AuditActor; now: Date; reason: string },
+  rows: NewUserValues[],
+) {
+  if (!rows.length) return [];
+  const data = rows.map((r) => ({ ...r, status: statusAtCreation({ kind: r.kind, hasPassword: false }) }));
+  const { rows: created } = await trx.raw<{ rows: { id: string; email: string; kind: SeatType; firstName: string; status: UserStatus }[] }>(
+    `insert into users (tenant_id, kind, email, user_name, first_name, last_name, display_name, role_id, time_zone, locale, saml_name_id, status, created_at, updated_at)
+     select :tenantId, x.kind::seat_type, x.email, x."userName", x."firstName", x."lastName", x."displayName", x."roleId", x."timeZone", x.locale,
+            x."samlNameId", x.status::user_status, :now, :now
+     from jsonb_to_recordset(cast(:data as jsonb)) as x(kind text, email text, "userName" text, "firstName" text, "lastName" text, "displayName" text,
+          "roleId" uuid, "timeZone" text, locale text, "samlNameId" text, status text)
+     returning id, email, kind, first_name as "firstName", status`,
+    { tenantId, now, data: JSON.stringify(data) },
+  );
+  await recordSeatsTaken({ trx, tenantId, users: created, actor, reason, at: now });
+  return created;
 }
 
 /**

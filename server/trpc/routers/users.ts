@@ -5,11 +5,14 @@ import { changeStatusByAdmin } from '../../domain/users/status';
 import { createUser } from '../../domain/users/create';
 import { getUser, getUserPermissions, listLoginHistory, listUsers } from '../../domain/users/read';
 import { requirePasswordChange, resendInvitation, sendPasswordResetFor, updateUser } from '../../domain/users/update';
+import { collectCsv, streamLoginHistoryCsv, streamUsersCsv } from '../../domain/exports/streams';
 import { permissionProcedure, router } from '../trpc';
 import {
   bulkResendInvitationInput,
   bulkSetStatusInput,
   createUserInput,
+  exportLoginHistoryInput,
+  exportUsersInput,
   inactivityPreviewInput,
   listUsersInput,
   loginHistoryInput,
@@ -29,6 +32,8 @@ export const usersRouter = router({
   get: read.input(userId).query(({ ctx, input }) => getUser(ctx.trx, input.id)),
   permissions: read.input(userId).query(({ ctx, input }) => getUserPermissions(ctx.trx, input.id)),
   loginHistory: read.input(loginHistoryInput).query(({ ctx, input }) => listLoginHistory(ctx.trx, input)),
+  export: read.input(exportUsersInput).query(({ ctx, input }) => collectCsv((write) => streamUsersCsv(ctx.trx, input, write))),
+  exportLoginHistory: read.input(exportLoginHistoryInput).query(({ ctx, input }) => collectCsv((write) => streamLoginHistoryCsv(ctx.trx, input, write))),
   create: manage.input(createUserInput).mutation(({ ctx, input }) => createUser(ctx.scope, input)),
   update: manage.input(updateUserInput).mutation(({ ctx, input }) => updateUser(ctx.scope, input)),
   setRole: manage.input(setRoleInput).mutation(({ ctx, input }) => setUserRole(ctx.scope, input)),
