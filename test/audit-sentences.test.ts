@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditSentence } from '../app/utils/audit-sentences';
+import { aSeat, seatCount } from '../server/contract/seats';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
@@ -45,8 +46,25 @@ describe('the audit log reads as sentences, with people by name', () => {
       'Ada Lovelace added Build Bot as API User with the Integration role',
       'Ada Lovelace created the API key “nightly” for Build Bot',
       'Ada Lovelace revoked the API key “nightly” of Build Bot (revoked by an administrator)',
-      'Stripe changed purchased User seats from 5 to 8 (customer.subscription.updated)',
+      'Stripe changed purchased User seats from 5 to 8 (subscription updated)',
     ]);
+  });
+
+  it('counts seats in good English, words Stripe events, and reads a profile change as a sentence', () => {
+    const base = { actorType: 'user', actorLabel: 'ada@example.test', actorName: 'Ada Lovelace', targetType: null, targetId: null, targetName: null, before: null };
+    const buying = (quantity: number) => auditSentence({ ...base, action: 'billing.checkout_started', after: { quantity, seatType: 'api' } });
+    expect(buying(1)).toBe('Ada Lovelace started buying 1 API User seat');
+    expect(buying(3)).toBe('Ada Lovelace started buying 3 API User seats');
+    const stripe = (actorLabel: string) =>
+      auditSentence({ ...base, actorType: 'stripe', actorLabel, action: 'seats.changed', targetType: 'seat_pool', targetId: 'client', before: { purchased: 0 }, after: { purchased: 1 } });
+    expect(stripe('customer.subscription.created')).toBe('Stripe changed purchased Client User seats from 0 to 1 (subscription created)');
+    expect(stripe('invoice.payment_failed')).toBe('Stripe changed purchased Client User seats from 0 to 1 (payment failed)');
+    expect(stripe('customer.something_new')).toBe('Stripe changed purchased Client User seats from 0 to 1 (customer.something_new)');
+    const profile = auditSentence({ ...base, action: 'user.profile_updated', targetType: 'user', targetName: 'Ada Lovelace', after: { timeZone: 'Europe/Paris', displayName: 'Ada' } });
+    expect(profile).toBe('Ada Lovelace updated their profile (time zone, display name)');
+    expect(seatCount(1, 'client')).toBe('1 Client User seat');
+    expect(seatCount(2, 'Client User')).toBe('2 Client User seats');
+    expect([aSeat('api'), aSeat('client'), aSeat('standard')]).toEqual(['an API User seat', 'a Client User seat', 'a User seat']);
   });
 
   it('never hides an event it has no sentence for', () => {

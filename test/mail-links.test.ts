@@ -72,6 +72,19 @@ describe('mail templates: links', () => {
     }
   });
 
+  it('a password reset says who sent it when an admin did; the seats email counts one seat as one', () => {
+    const asked = renderMail('password-reset', { appUrl, data: samples['password-reset'] }).text;
+    expect(asked).toContain('Someone asked to reset the password');
+    expect(asked).toContain("If it wasn't you, ignore this email");
+    const sent = renderMail('password-reset', { appUrl, data: { ...samples['password-reset'], sentBy: 'Grace Hopper' } }).text;
+    expect(sent).toContain('Grace Hopper from Acme sent you a link to set a new password');
+    expect(sent).not.toContain('Someone asked');
+    expect(sent).not.toContain("If it wasn't you");
+    const one = renderMail('seats-changed', { appUrl, data: { tenantName: 'Acme', label: 'Client User', before: 0, after: 1, added: 1 } });
+    expect(one.subject).toBe('1 Client User seat is now active in Acme');
+    expect(renderMail('seats-changed', { appUrl, data: samples['seats-changed'] }).subject).toBe('3 User seats are now active in Acme');
+  });
+
   it('the inactivity warning signs in to its workspace', () => {
     const { text } = renderMail('inactivity-warning', { appUrl, data: samples['inactivity-warning'] });
     expect(text.split('\n')).toContain(`${appUrl}/login?workspace=acme`);

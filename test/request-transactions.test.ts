@@ -74,6 +74,19 @@ describe('a page load', () => {
     }
   });
 
+  it('confirmations say what will really happen: a reactivated invitee is invited again; a bulk action needs a selection', async () => {
+    const ws = await workspace();
+    await app.database.owner('seat_pools').where({ tenantId: ws.tenant.id, seatType: 'standard' }).update({ included: 5 });
+    const sam = await ws.owner.users.create({ kind: 'standard', email: `sam@${ws.tenant.slug}.test`, firstName: 'Sam', lastName: 'Test' });
+    await ws.owner.users.setStatus({ id: sam.id, status: 'deactivated' });
+    const text = async (page: string) => (await (await fetch(`${url}${page}`, { headers: { cookie: ws.cookie } })).text()).replaceAll('<!-- -->', '');
+    const reactivate = await text(`/users/${sam.id}?tab=status&to=active`);
+    expect(reactivate).toContain('Reactivate Sam Test? They never accepted their invitation, so they become');
+    expect(reactivate).toContain('and get a new invitation email.');
+    expect(reactivate).not.toContain('Change Sam Test from');
+    expect(await text('/users?confirm=deactivated')).toContain('Select the users to deactivate first.');
+  });
+
   it("keeps each procedure's own permission check: a Member sees its layout but is refused another user's page", async () => {
     const ws = await workspace();
     const member = await insertUser(app, ws.tenant.id, { email: `member@${ws.tenant.slug}.test`, password: 'a member password' });
@@ -90,6 +103,11 @@ describe('a page load', () => {
       await expect.poll(() => ends(messages.sent)).toEqual(['rollback']);
     } finally {
       messages.stop();
+    }
+    // Each refused page names the permission it needs itself, not the one a call it makes first needs.
+    for (const [path, permission] of [['/settings', 'settings.manage'], ['/roles', 'users.read'], ['/login-history', 'users.read']]) {
+      const page = await fetch(`${url}${path}`, { headers: { cookie: `seatwise_session=${cookies.values.get('seatwise_session')}` } });
+      expect({ path, status: page.status, text: await page.text() }).toMatchObject({ path, status: 403, text: expect.stringContaining(`You need the ${permission} permission to do this.`) });
     }
   });
 });

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES } from '../server/contract/statuses';
+import { updateSettingsInput } from '../server/contract/tenant';
 import { ADMIN_TRANSITIONS } from './helpers/spec';
 import { createTestApp, memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
@@ -222,6 +223,8 @@ describe('permissions and tenant isolation', () => {
     const escalate = await refusal(actor.roles.create({ name: 'Biller', audience: 'internal', permissions: ['billing.manage'] }));
     expect(escalate.code).toBe('FORBIDDEN');
     expect((await actor.tenant.updateSettings({ lockoutThreshold: 5, inactivityDays: 30 })).lockoutThreshold).toBe(5);
+    // The settings form's messages are people's words, not zod's ("Too big: expected number to be <=90").
+    expect(updateSettingsInput.safeParse({ inactivityWarningDays: '91' }).error?.issues[0]?.message).toBe('Use a number of days from 0 to 90');
     const settings = (await actor.audit.list({ action: 'tenant.' })).items[0];
     const now = app.clock.now().getTime();
     expect((await actor.audit.list({ action: 'tenant.settings', from: new Date(now - 1000).toISOString() })).items).toHaveLength(1);

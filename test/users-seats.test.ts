@@ -6,6 +6,7 @@ import { refusal } from './helpers/errors';
 import { signInAgain, signUp } from './helpers/factories';
 import { recipients, startSmtp } from './helpers/smtp';
 import type { SeatPoolRow } from '../db/tables';
+import { statusOnReactivation } from '../server/contract/statuses';
 
 
 let app: TestApp;
@@ -61,7 +62,10 @@ describe('the seat rule (SPEC "Seat rule and its messages")', () => {
       message: 'You have reached Purchased User limit as 3 User, You need to buy more users to reactivate this user',
       data: { reason: 'SEAT_LIMIT', seatType: 'standard', purchased: 3, used: 3 },
     });
-    expect((await owner.users.get({ id: a.id })).status).toBe('deactivated');
+    const deactivated = await owner.users.get({ id: a.id });
+    expect(deactivated.status).toBe('deactivated');
+    // The user page's confirmation says where the move lands, from the same rule reactivate() follows.
+    expect(statusOnReactivation({ kind: deactivated.kind, hasPassword: deactivated.hasPassword })).toBe('invited');
     await owner.users.setStatus({ id: b.id, status: 'banned', reason: 'Left the company on bad terms' });
     // Never set a password: reactivation brings them back as invited, with a new invitation.
     expect((await owner.users.setStatus({ id: a.id, status: 'active' }))!.status).toBe('invited');

@@ -13,8 +13,8 @@ import { useFormat } from '~/utils/format';
 import { attempt } from '~/utils/errors';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { OverLimitBanner } from '~/components/over-limit-banner';
-import { createCheckoutInput, isReturnPath, returnToSchema } from '../../server/contract/billing';
-import { SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
+import { createCheckoutInput, isReturnPath, returnToSchema, stripeEventWords } from '../../server/contract/billing';
+import { SEAT_LABELS, SEAT_TYPES, seatCount, seatWord, type SeatType } from '../../server/contract/seats';
 import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction = () => [{ title: 'Billing · Seatwise' }];
@@ -103,7 +103,7 @@ export default function Billing() {
       ) : null}
       {checkout?.status === 'confirmed' ? (
         <p className="notice" role="status">
-          {format.number(checkout.quantity)} {SEAT_LABELS[checkout.seatType]} seats are now active. You can add users at once.
+          {seatCount(checkout.quantity, checkout.seatType, format.number(checkout.quantity))} {checkout.quantity === 1 ? 'is' : 'are'} now active. You can add users at once.
         </p>
       ) : null}
       {canceled ? <p className="muted">Checkout was canceled; nothing was charged.</p> : null}
@@ -146,7 +146,7 @@ export default function Billing() {
             <ul>
               {history.subscriptions.map((s) => (
                 <li key={s.id}>
-                  {format.number(s.quantity)} × {seatLabel(s.seatType)} seats, {s.status}
+                  {format.number(s.quantity)} × {seatLabel(s.seatType)} {seatWord(s.quantity)}, {s.status}
                 </li>
               ))}
             </ul>
@@ -179,7 +179,7 @@ export default function Billing() {
                 <td>
                   {format.number(l.purchasedBefore)} → {format.number(l.purchasedAfter)}
                 </td>
-                <td>{l.reason}</td>
+                <td>{stripeEventWords(l.reason)}</td>
               </tr>
             ))}
             {history.ledger.length === 0 ? (

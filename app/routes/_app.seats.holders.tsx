@@ -5,7 +5,7 @@ import { dayOf, isMidnight } from '~/utils/dates';
 import { useFormat } from '~/utils/format';
 import { holdersPath } from '~/utils/seat-history';
 import { holdersQuery } from '~/utils/seat-holders.server';
-import { SEAT_LABELS } from '../../server/contract/seats';
+import { aSeat, SEAT_LABELS } from '../../server/contract/seats';
 import { TableScroll } from '~/components/table-scroll';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${SEAT_LABELS[data.seatType]} seat holders · Seatwise` : 'Seat holders · Seatwise' }];
@@ -39,7 +39,7 @@ export default function SeatHolders() {
         </a>
       </div>
       <p className="muted">
-        {holders.length === 1 ? '1 user' : `${format.number(holders.length)} users`} held a {label} seat {isMidnight(instant) ? `at the end of ${day} (UTC)` : <>at <Time at={instant} /></>}.
+        {holders.length === 1 ? '1 user' : `${format.number(holders.length)} users`} held {aSeat(seatType)} {isMidnight(instant) ? `at the end of ${day} (UTC)` : <>at <Time at={instant} /></>}.
       </p>
       <TableScroll label="Seat holders">
         <table>
@@ -65,7 +65,7 @@ export default function SeatHolders() {
             {holders.length === 0 ? (
               <tr>
                 <td colSpan={3} className="muted">
-                  Nobody held a {label} seat then.
+                  Nobody held {aSeat(seatType)} then.
                 </td>
               </tr>
             ) : null}

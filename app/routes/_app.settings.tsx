@@ -2,7 +2,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { getFormProps, useForm } from '@conform-to/react';
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { Field, FormAlert } from '~/components/field';
-import { attempt } from '~/utils/errors';
+import { attempt, requirePermission } from '~/utils/errors';
+import { requireMe } from '~/utils/session.server';
 import { parseForm, refusal } from '~/utils/forms';
 import { updateSettingsInput } from '../../server/contract/tenant';
 import { inactivityPreviewInput } from '../../server/contract/users';
@@ -18,6 +19,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     { blank: 'absent' },
   );
   const what = asked.status === 'success' ? asked.value : {};
+  requirePermission(await requireMe(context, request), 'settings.manage');
   const [tenant, preview] = await Promise.all([context.trpc.tenant.get(), context.trpc.users.inactivityPreview(what)]);
   return json({ tenant, preview });
 }
@@ -45,7 +47,7 @@ export default function Settings() {
   return (
     <div className="panel">
       <h1>Settings</h1>
-      {search.get('saved') ? <p className="notice">Saved.</p> : null}
+      {search.get('saved') && !data ? <p className="notice">Saved.</p> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormAlert message={form.errors} />
         <Field label="Company name" meta={fields.name} defaultValue={String(t.name)} />

@@ -14,7 +14,7 @@ import { requireMe } from '~/utils/session.server';
 import { createApiKeyInput, revokeApiKeyInput } from '../../server/contract/api-keys';
 import { isoDateTimeSchema } from '../../server/contract/fields';
 import { AUDIENCE_OF_KIND, SEAT_LABELS } from '../../server/contract/seats';
-import { ADMIN_TRANSITIONS, MAY_RESET_PASSWORD, SEAT_HOLDING, endsAccess, mayGetInvitation } from '../../server/contract/statuses';
+import { ADMIN_TRANSITIONS, MAY_RESET_PASSWORD, SEAT_HOLDING, endsAccess, mayGetInvitation, statusOnReactivation } from '../../server/contract/statuses';
 import { requirePasswordChangeInput, setRoleInput, setStatusInput, updateUserInput } from '../../server/contract/users';
 import { TableScroll } from '~/components/table-scroll';
 
@@ -187,6 +187,8 @@ function UserPage() {
   });
   const formErrors = data?.result?.error?.[''];
   const confirm = ADMIN_TRANSITIONS[user.status].find((t) => t.to === search.get('to'));
+  // A move to active lands where the status rules say: someone who never set a password is invited again.
+  const lands = confirm?.to === 'active' ? statusOnReactivation({ kind: user.kind, hasPassword: user.hasPassword }) : confirm?.to;
   const done = search.get('done');
   const audience = AUDIENCE_OF_KIND[user.kind];
   return (
@@ -284,7 +286,15 @@ function UserPage() {
               <input type="hidden" name="intent" value="setStatus" />
               <input type="hidden" name="status" value={confirm.to} />
               <p>
-                Change {user.displayName} from <StatusBadge status={user.status} /> to <StatusBadge status={confirm.to} />?
+                {lands === 'invited' ? (
+                  <>
+                    {confirm.label} {user.displayName}? They never accepted their invitation, so they become <StatusBadge status="invited" /> and get a new invitation email.
+                  </>
+                ) : (
+                  <>
+                    Change {user.displayName} from <StatusBadge status={user.status} /> to <StatusBadge status={confirm.to} />?
+                  </>
+                )}
                 {endsAccess(confirm.to) ? ' They are signed out at once.' : ''}
                 {SEAT_HOLDING.includes(confirm.to) ? '' : ' Their seat is released.'}
               </p>

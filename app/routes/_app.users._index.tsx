@@ -23,9 +23,9 @@ export const meta: MetaFunction = () => [{ title: 'Users · Seatwise' }];
  * posts to the bulk procedure, which applies all or none.
  */
 const BULK_ACTIONS = {
-  deactivated: { label: 'Deactivate', verb: 'deactivated', danger: true },
-  banned: { label: 'Ban', verb: 'banned', danger: true },
-  invitation: { label: 'Resend invitation', verb: 'sent a new invitation', danger: false },
+  deactivated: { label: 'Deactivate', verb: 'deactivated', todo: 'deactivate', danger: true },
+  banned: { label: 'Ban', verb: 'banned', todo: 'ban', danger: true },
+  invitation: { label: 'Resend invitation', verb: 'sent a new invitation', todo: 'send a new invitation to', danger: false },
 } as const;
 type BulkAction = keyof typeof BULK_ACTIONS;
 const isBulkAction = (value: unknown): value is BulkAction => typeof value === 'string' && Object.hasOwn(BULK_ACTIONS, value);
@@ -379,6 +379,15 @@ function Confirmation({
   const affected = confirm.users.filter((u) => u.id !== meId && applies(action, u.status));
   const left = confirm.users.filter((u) => !affected.includes(u));
   const reasonErrors = failed?.fieldErrors.reason;
+  if (!confirm.users.length) {
+    // The bulk button pressed with no box ticked: nothing to confirm yet.
+    return (
+      <section className="panel stack bulk-confirm" aria-labelledby="bulk-confirm-title">
+        <h2 id="bulk-confirm-title">Select the users to {meta.todo} first.</h2>
+        <Link to={cancel}>Back to the list</Link>
+      </section>
+    );
+  }
   return (
     <section className="panel stack bulk-confirm" aria-labelledby="bulk-confirm-title">
       <h2 id="bulk-confirm-title">

@@ -8,7 +8,7 @@ import { CheckoutReturnNotice, NoFreeSeats, SeatRefusal } from '~/components/sea
 import { attempt, seatRefusalOf } from '~/utils/errors';
 import { clearUserDraft, readUserDraft, saveUserDraft } from '~/utils/user-draft.server';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
-import { AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../server/contract/seats';
+import { AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES, seatWord, type SeatType } from '../../server/contract/seats';
 import { createUserInput } from '../../server/contract/users';
 
 export const meta: MetaFunction = () => [{ title: 'New user · Seatwise' }];
@@ -76,7 +76,7 @@ export default function NewUser() {
           onChange={(e) => setKind(isSeatType(e.target.value) ? e.target.value : 'standard')}
           options={SEAT_TYPES.map((k) => ({
             value: k,
-            label: `${SEAT_LABELS[k]} (${seats[k].available} of ${seats[k].purchased} seats free)`,
+            label: `${SEAT_LABELS[k]} (${seats[k].available} of ${seats[k].purchased} ${seatWord(seats[k].purchased)} free)`,
           }))}
         />
         <NoFreeSeats seats={seats} returnTo={(k) => `/users/new?kind=${k}`} />

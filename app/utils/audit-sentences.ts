@@ -1,4 +1,5 @@
-import { SEAT_LABELS, type SeatType } from '../../server/contract/seats';
+import { SEAT_LABELS, seatCount, type SeatType } from '../../server/contract/seats';
+import { stripeEventWords } from '../../server/contract/billing';
 
 /** What the audit list and a user's audit tab show of an event. */
 export type AuditEntry = {
@@ -27,6 +28,9 @@ export function actorOf(e: AuditEntry) {
   return e.actorName ?? e.actorLabel ?? 'Someone';
 }
 
+/** Profile fields in words, for "updated their profile (time zone)". */
+const PROFILE_FIELDS: Record<string, string> = { firstName: 'first name', lastName: 'last name', displayName: 'display name', timeZone: 'time zone', locale: 'language' };
+
 const STATUS_VERBS: Record<string, string> = { suspended: 'suspended', deactivated: 'deactivated', banned: 'banned', invited: 're-invited' };
 
 /**
@@ -53,6 +57,10 @@ export function auditSentence(e: AuditEntry) {
       const from = text(before.status);
       const verb = to === 'active' ? (from === 'banned' ? 'unbanned' : from === 'locked' ? 'unlocked' : 'reactivated') : (STATUS_VERBS[to] ?? `moved to ${to}`);
       return `${who} ${verb} ${whom}${reason}`;
+    }
+    case 'user.profile_updated': {
+      const changed = Object.keys(after).map((k) => PROFILE_FIELDS[k] ?? k);
+      return `${who} updated their profile${changed.length ? ` (${changed.join(', ')})` : ''}`;
     }
     case 'user.role_changed':
       return `${who} moved ${whom} from the ${text(before.role)} role to ${text(after.role)}`;
@@ -81,9 +89,9 @@ export function auditSentence(e: AuditEntry) {
     case 'billing.customer_created':
       return `${who} connected the workspace to Stripe`;
     case 'billing.checkout_started':
-      return `${who} started buying ${text(after.quantity)} ${seatLabel(after.seatType)} seats`;
+      return `${who} started buying ${seatCount(Number(after.quantity), seatLabel(after.seatType), text(after.quantity))}`;
     case 'seats.changed':
-      return `${who} changed purchased ${seatLabel(e.targetId)} seats from ${text(before.purchased)} to ${text(after.purchased)}${e.actorLabel && e.actorType === 'stripe' ? ` (${e.actorLabel})` : ''}`;
+      return `${who} changed purchased ${seatLabel(e.targetId)} seats from ${text(before.purchased)} to ${text(after.purchased)}${e.actorLabel && e.actorType === 'stripe' ? ` (${stripeEventWords(e.actorLabel)})` : ''}`;
     default:
       return `${who}: ${e.action}`;
   }

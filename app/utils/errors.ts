@@ -1,4 +1,5 @@
-import type { AppLoadContext } from '@remix-run/node';
+import { json, type AppLoadContext } from '@remix-run/node';
+import { GRANT_HINT, missingPermission, type Permission } from '../../server/contract/permissions';
 import { SEAT_TYPES, type SeatType } from '../../server/contract/seats';
 
 export type ActionErrors = { message: string; fieldErrors: Record<string, string[]>; data: Record<string, unknown> };
@@ -34,4 +35,12 @@ export function seatRefusalOf(errors: ActionErrors): SeatRefusalDetails | null {
   const known = SEAT_TYPES.find((t) => t === seatType);
   if (reason !== 'SEAT_LIMIT' || !known || typeof purchased !== 'number' || typeof used !== 'number') return null;
   return { message: errors.message, seatType: known, purchased, used };
+}
+
+/**
+ * A page's own permission, checked before anything it loads: the 403 page then names the permission
+ * the page needs, not one a procedure it happens to call first was refused for.
+ */
+export function requirePermission(me: { permissions: readonly string[] }, permission: Permission) {
+  if (!me.permissions.includes(permission)) throw json(`${missingPermission(permission)} ${GRANT_HINT}`, { status: 403 });
 }

@@ -30,3 +30,18 @@ export const createCheckoutInput = z.object({
   returnTo: returnToSchema.optional(),
 });
 export const checkoutStatusInput = z.object({ sessionId: z.string().min(1).max(200) });
+
+const STRIPE_EVENT_WORDS: Record<string, string> = {
+  'checkout.session.completed': 'checkout completed',
+  'customer.subscription.created': 'subscription created',
+  'customer.subscription.updated': 'subscription updated',
+  'customer.subscription.deleted': 'subscription canceled',
+  'customer.subscription.paused': 'subscription paused',
+  'customer.subscription.resumed': 'subscription resumed',
+  'invoice.paid': 'invoice paid',
+  'invoice.payment_succeeded': 'payment succeeded',
+  'invoice.payment_failed': 'payment failed',
+};
+
+/** A Stripe event as a person reads it ("subscription created"); an event without words yet keeps its name. */
+export const stripeEventWords = (type: string) => STRIPE_EVENT_WORDS[type] ?? type;

@@ -71,6 +71,12 @@ export const mayGetInvitation = (status: UserStatus) => status === 'invited';
 export const statusAtCreation = ({ kind, hasPassword }: { kind: SeatType; hasPassword: boolean }): UserStatus =>
   kind === 'api' || hasPassword ? 'active' : 'invited';
 
+/**
+ * Where an admin's move to active (Reactivate, Unban, Unlock) really lands: a person who never set a
+ * password goes back to invited and gets a new invitation; everyone else becomes active.
+ */
+export const statusOnReactivation = ({ kind, hasPassword }: { kind: SeatType; hasPassword: boolean }): UserStatus => statusAtCreation({ kind, hasPassword });
+
 /** The statuses an admin moves a user to that take their access away. */
 export const ENDS_ACCESS = ['suspended', 'deactivated', 'banned'] as const satisfies readonly UserStatus[];
 export type EndsAccess = (typeof ENDS_ACCESS)[number];

@@ -170,8 +170,8 @@ export const loginHistoryInput = z
 
 export const inactivityPreviewInput = z
   .object({
-    inactivityDays: wholeNumberSchema({ min: 0, max: 3650 }).optional(),
-    inactivityWarningDays: wholeNumberSchema({ min: 0, max: 90 }).optional(),
+    inactivityDays: wholeNumberSchema({ min: 0, max: 3650 }, { max: 'Use at most 3650 days (ten years)' }).optional(),
+    inactivityWarningDays: wholeNumberSchema({ min: 0, max: 90 }, { min: 'Use a number of days from 0 to 90', max: 'Use a number of days from 0 to 90' }).optional(),
   })
   .prefault({});
 

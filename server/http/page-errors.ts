@@ -3,8 +3,8 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { fromDatabaseError } from '../shared/errors';
 import { errorDetails } from '../trpc/trpc';
+import { GRANT_HINT } from '../contract/permissions';
 
-const GRANT_HINT = 'Ask an Owner or an Admin of your workspace: they can give your role the permission.';
 const UNAVAILABLE = 'Seatwise is briefly unavailable. Please try again in a minute.';
 
 /** A refusal thrown by a loader or action, as the page response a person should get. */

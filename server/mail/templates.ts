@@ -12,6 +12,7 @@
  * this rule) is written as it came.
  */
 import { formatterFor, type Formatter } from '../contract/format';
+import { seatCount } from '../contract/seats';
 
 export type LinkParagraph = { text: string; url: string };
 export type Paragraph = string | LinkParagraph;
@@ -47,9 +48,12 @@ const templates = {
     subject: 'Reset your Seatwise password',
     paragraphs: [
       `Hi ${str(data.firstName)},`,
-      `Someone asked to reset the password of your account in the ${str(data.tenantName)} workspace. ` +
+      // Sent by an admin from the user's page (data.sentBy), or asked for on the sign-in page.
+      (data.sentBy
+        ? `${str(data.sentBy)} from ${str(data.tenantName)} sent you a link to set a new password for your account. `
+        : `Someone asked to reset the password of your account in the ${str(data.tenantName)} workspace. `) +
         `The link below works once, for one hour${data.expiresAt ? ` (until ${dateTime(format, data.expiresAt)})` : ''}.`,
-      "If it wasn't you, ignore this email: your password stays as it is.",
+      data.sentBy ? 'Until you use it, your password stays as it is.' : "If it wasn't you, ignore this email: your password stays as it is.",
     ],
     action: { label: 'Choose a new password', url: str(data.url) },
   }),
@@ -111,11 +115,11 @@ const templates = {
     return {
       subject:
         added > 0
-          ? `${format.number(added)} ${str(data.label)} seats are now active in ${str(data.tenantName)}`
+          ? `${seatCount(added, str(data.label), format.number(added))} ${added === 1 ? 'is' : 'are'} now active in ${str(data.tenantName)}`
           : `${str(data.label)} seats went from ${num(format, data.before)} to ${num(format, data.after)} in ${str(data.tenantName)}`,
       paragraphs: [
         added > 0
-          ? `${format.number(added)} ${str(data.label)} seats are now active: you have ${num(format, data.after)} in all, and can add users at once.`
+          ? `${seatCount(added, str(data.label), format.number(added))} ${added === 1 ? 'is' : 'are'} now active: you have ${num(format, data.after)} in all, and can add users at once.`
           : `Your ${str(data.label)} seats went from ${num(format, data.before)} to ${num(format, data.after)}. Nobody was removed; if more users hold seats than you have, deactivate some or buy seats to add new ones.`,
       ],
       action: { label: 'Open billing', url: `${appUrl}/billing` },

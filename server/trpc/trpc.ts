@@ -4,6 +4,7 @@ import type { Trx } from '../../db/index';
 import { AppError, fromDatabaseError } from '../shared/errors';
 import type { Permission } from '../domain/roles/built-in';
 import { UNSTORABLE_TEXT, unstorableTextPath } from '../contract/fields';
+import { missingPermission } from '../contract/permissions';
 import type { Scope } from '../domain/scope';
 import { SIGN_IN_REQUIRED, withSession } from '../domain/auth/sessions';
 import type { Actor, Context } from './context';
@@ -128,7 +129,7 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
 export const permissionProcedure = (permission: Permission) =>
   tenantProcedure.use(({ ctx, next }) => {
     if (!ctx.permissions.has(permission)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `You need the ${permission} permission to do this.` });
+      throw new TRPCError({ code: 'FORBIDDEN', message: missingPermission(permission) });
     }
     return next();
   });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
 import type { SeatType } from '../../contract/seats';
-import { SEAT_HOLDING, SYSTEM_TRANSITIONS, endsAccess, mayAdminMove, statusAtCreation, statusVerb, transitionRefusal, type EndsAccess, type UserStatus } from '../../contract/statuses';
+import { SEAT_HOLDING, SYSTEM_TRANSITIONS, endsAccess, mayAdminMove, statusAtCreation, statusOnReactivation, statusVerb, transitionRefusal, type EndsAccess, type UserStatus } from '../../contract/statuses';
 import type { UserRow as StoredUser } from '../../../db/tables';
 import type { setStatusInput } from '../../contract/users';
 import { AppError } from '../../shared/errors';
@@ -269,7 +269,7 @@ export async function reactivate(scope: Scope, user: UserRow) {
   const { trx, tenantId, now } = scope;
   const regainsSeat = !SEAT_HOLDING.includes(user.status);
   const claimed = regainsSeat ? await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' }) : null;
-  const next: UserStatus = user.kind !== 'api' && !user.passwordHash ? 'invited' : 'active';
+  const next = statusOnReactivation({ kind: user.kind, hasPassword: Boolean(user.passwordHash) });
   const [updated] = await trx('users')
     .where({ id: user.id })
     .update({

@@ -53,11 +53,13 @@ export async function sendPasswordResetFor(scope: Scope, { id }: { id: string })
     throw new AppError('BAD_REQUEST', `A ${user.status} user cannot reset a password. Change their status first.`);
   }
   const tenant = await getTenant({ trx: scope.trx, tenantId: scope.tenantId });
+  // An admin sent it: the email says who, rather than "someone asked".
+  const sender = scope.actorUserId ? await scope.trx('users').where({ id: scope.actorUserId }).first('displayName') : null;
   await scope.jobs(scope.trx, emailSend, {
     to: user.email,
     template: 'password-reset',
     tenantId: scope.tenantId,
-    data: { firstName: user.firstName, tenantName: tenant.name },
+    data: { firstName: user.firstName, tenantName: tenant.name, sentBy: sender?.displayName ?? 'Your administrator' },
     link: { purpose: 'password_reset', userId: user.id },
   });
   await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action: 'user.password_reset_sent', target: { type: 'user', id }, ip: scope.ip, at: scope.now });
