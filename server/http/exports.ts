@@ -51,8 +51,7 @@ export function csvExports(deps: Deps): RequestHandler {
         });
       };
       if (ctx.apiKey) {
-        const { key, calls } = ctx.apiKey;
-        await withApiKey({ db: deps.db, ownerDb: deps.ownerDb, key, calls, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env), readOnly: true }, run);
+        await withApiKey({ db: deps.db, ownerDb: deps.ownerDb, key: ctx.apiKey.key, now: deps.now(), limit: RATE_LIMITS.apiKey(deps.env), readOnly: true }, run);
       }
       else if (ctx.sessionToken) await withSession({ db: deps.db, ownerDb: deps.ownerDb, token: ctx.sessionToken, now: deps.now(), readOnly: true }, run);
       else throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED, { reason: 'SIGN_IN_REQUIRED' });

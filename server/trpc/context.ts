@@ -35,7 +35,8 @@ export type CookieJar = {
 };
 
 /** The API key a request sent, resolved (and rate-limited) by tenant procedures (withApiKey). */
-export type ApiKeyCredential = { key: string; /** Procedures in the request, each a hit against the key's limit. */ calls: number };
+/** Each procedure of a batch opens its own transaction, and counts its own hit against the key's limit there. */
+export type ApiKeyCredential = { key: string };
 
 /**
  * A session cookie or an API key is resolved by tenant procedures in the message that opens the
@@ -84,9 +85,7 @@ export async function createHttpContext(deps: Deps, req: Request, res: Response,
   const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   try {
     if (!key) throw new AppError('UNAUTHORIZED', 'Send the API key as: Authorization: Bearer swk_…', { reason: 'KEY_MALFORMED' });
-    // `/users.list,users.get?batch=1` is two calls, and each counts against the key's limit.
-    const calls = req.path.split(',').length;
-    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: { key, calls }, sessionToken: null, page };
+    return { ...deps, meta, cookies: { get: () => undefined, set: () => {}, clear: () => {} }, apiKey: { key }, sessionToken: null, page };
   } catch (error) {
     if (error instanceof AppError) throw new TRPCError({ code: error.code, message: error.message, cause: error });
     throw error;

@@ -119,7 +119,7 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
   // The key or the session is resolved in the message that opens the transaction.
   const open: OpenTransaction = (readOnly, run) =>
     apiKey
-      ? withApiKey({ db: ctx.db, ownerDb: ctx.ownerDb, key: apiKey.key, calls: apiKey.calls, now: ctx.now(), limit: RATE_LIMITS.apiKey(ctx.env), readOnly }, run)
+      ? withApiKey({ db: ctx.db, ownerDb: ctx.ownerDb, key: apiKey.key, now: ctx.now(), limit: RATE_LIMITS.apiKey(ctx.env), readOnly }, run)
       : withSession({ db: ctx.db, ownerDb: ctx.ownerDb, token: sessionToken!, now: ctx.now(), readOnly }, run);
   // A page load's queries share one transaction (issue #20, server/trpc/page-transaction.ts).
   if (readOnly && ctx.page) return ctx.page.run(open, run);
