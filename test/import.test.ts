@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { createTestApp, memoryCookies, silentLog, startHttp, type TestApp } from
 import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';
 import { onCleanup } from './setup/cleanup';
+import { waitFor } from './helpers/wait';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -272,20 +274,66 @@ describe('the users.import run (all or nothing)', () => {
     expect(summary.used).toBeLessThanOrEqual(4);
     expect(summary.used).toBe(1 + (outcome.status === 'done' ? 2 : 0) + created.filter((c) => c === 'created').length);
   });
+});
 
-  it('loses nothing and writes nothing twice when the worker dies mid-run', async () => {
-    const { owner, tenant } = await signUp(app);
-    await setSeats(tenant.id, 'standard', 10);
-    const preview = await owner.imports.preview({ source: { rows: people(tenant.slug, 5) } });
+describe('a worker killed with SIGKILL in the middle of an import', () => {
+  it('leaves nothing behind, and the restarted worker reruns the job from the start, writing everything once', async () => {
+    // A database of its own: the worker started above (in this process, on the file's database) must not take the job.
+    const fresh = await createTestApp();
+    const db = fresh.database.owner;
+    const tally = async (table: string, where: Record<string, unknown>) => Number((await db(table).where(where).count({ n: '*' }))[0].n);
+    const { owner, tenant, input } = await signUp(fresh);
+    await db('seat_pools').where({ tenantId: tenant.id, seatType: 'standard' }).update({ included: 10 });
+    const preview = await owner.imports.preview({ source: { rows: people(tenant.slug, 6) } });
+    expect(preview.canRun).toBe(true);
     await owner.imports.start({ id: preview.id });
-    const killed = run(tenant.id, preview.id, { chunkSize: 2, afterChunk: async (done) => { if (done === 2) throw new Error('worker killed'); } });
-    await expect(killed).rejects.toThrow('worker killed');
-    // Progress was shown while it ran; the users it had written were never committed.
-    expect(await owner.imports.get({ id: preview.id })).toMatchObject({ status: 'running', done: 2 });
-    expect(await count('users', { tenantId: tenant.id })).toBe(1);
-    expect(await run(tenant.id, preview.id, { chunkSize: 2 })).toMatchObject({ status: 'done' });
-    expect(await count('users', { tenantId: tenant.id })).toBe(6);
-    expect(await count('audit_events', { tenantId: tenant.id, action: 'user.created' })).toBe(5);
-    expect(await count('seat_holding_changes', { tenantId: tenant.id, reason: 'imported' })).toBe(5);
-  });
+
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: fresh.database.url, NODE_ENV: 'test', LOG_LEVEL: 'silent', JOB_MAINTENANCE_SECONDS: '1', INACTIVITY_CRON: '0 3 1 1 *' };
+    const startProcess = (extra: Partial<NodeJS.ProcessEnv> = {}) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+      onCleanup(() => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : (child.once('exit', r), child.kill('SIGTERM')))));
+      return child;
+    };
+
+    // The first worker writes 2 users, shows it on the progress row (its own connection), then holds its transaction open.
+    const first = startProcess({ TEST_IMPORT_HOLD_AFTER_ROWS: '2' });
+    await waitFor('the run to be held after 2 rows', async () => {
+      const progress = await owner.imports.get({ id: preview.id });
+      return progress.status === 'running' && progress.done === 2;
+    });
+    const exited = new Promise((r) => first.once('exit', r));
+    first.kill('SIGKILL');
+    await exited;
+
+    // All or nothing: the transaction died with the process.
+    expect(await tally('users', { tenantId: tenant.id })).toBe(1);
+    expect(await tally('audit_events', { tenantId: tenant.id, action: 'user.created' })).toBe(0);
+    expect(await tally('seat_holding_changes', { tenantId: tenant.id, reason: 'imported' })).toBe(0);
+    const invitations = () => db('pgboss.job').where({ name: 'email.send' }).whereRaw(`data->>'tenantId' = ?`, [tenant.id]).whereRaw(`data->'link'->>'purpose' = 'invitation'`);
+    expect(await invitations()).toHaveLength(0);
+
+    // The job is still active in the dead worker's name: let it expire and be retried in seconds, not 15 minutes.
+    const { rows: jobs } = await db.raw(
+      `update pgboss.job set expire_in = interval '1 second', retry_delay = 1, retry_backoff = false
+       where name = 'users.import' and data->>'importId' = ? returning id, state`,
+      [preview.id],
+    );
+    expect(jobs).toEqual([{ id: expect.any(String), state: 'active' }]);
+
+    startProcess();
+    await waitFor('the rerun to finish', async () => (await owner.imports.get({ id: preview.id })).status === 'done');
+    expect(await owner.imports.get({ id: preview.id })).toMatchObject({ total: 6, done: 6, counts: { new: 6 } });
+    const imported = await db('users').where({ tenantId: tenant.id }).whereNot({ email: input.email }).orderBy('email');
+    expect(imported.map((u) => u.email)).toEqual(people(tenant.slug, 6).map((p) => p.Email).sort());
+    expect(await tally('users', { tenantId: tenant.id })).toBe(7);
+    const created = await db('audit_events').where({ tenantId: tenant.id, action: 'user.created' });
+    expect(created.map((a) => a.targetId).sort()).toEqual(imported.map((u) => u.id).sort());
+    expect(await tally('audit_events', { tenantId: tenant.id, action: 'users.imported' })).toBe(1);
+    expect(await tally('seat_holding_changes', { tenantId: tenant.id, reason: 'imported' })).toBe(6);
+    expect((await invitations()).map((j) => j.data.to).sort()).toEqual(imported.map((u) => u.email));
+    await waitFor('the job to complete on its retry', async () => {
+      const job = await db('pgboss.job').where({ id: jobs[0].id }).first();
+      return job?.state === 'completed' && job.retryCount === 1;
+    });
+  }, 60_000);
 });

@@ -1,11 +1,12 @@
 import { loadEnv } from '../server/shared/env';
 import { createLogger } from '../server/shared/logger';
 import { sweepHoldFromEnv } from './handlers/deactivate-inactive';
+import { importHoldFromEnv } from './handlers/users-import';
 import { startWorker } from './worker';
 
 const env = loadEnv();
 const log = createLogger(env.LOG_LEVEL, 'worker');
-const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS, scheduleTickSeconds: env.SCHEDULE_TICK_SECONDS, afterSweepTenant: sweepHoldFromEnv(process.env, log) });
+const worker = await startWorker({ env, log, maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS, scheduleTickSeconds: env.SCHEDULE_TICK_SECONDS, afterSweepTenant: sweepHoldFromEnv(process.env, log), importRunHooks: importHoldFromEnv(process.env, log) });
 log.info('worker started');
 process.send?.({ ready: true });
 

@@ -9,7 +9,7 @@ import { createMailTransport } from '../server/mail/transport';
 import { createDeactivateInactiveHandler } from './handlers/deactivate-inactive';
 import { createEmailSendHandler } from './handlers/email-send';
 import { createStripeEventHandler } from './handlers/stripe-event';
-import { createUsersImportHandler } from './handlers/users-import';
+import { createUsersImportHandler, type ImportRunHooks } from './handlers/users-import';
 import { usersImport } from '../server/jobs/users-import';
 import { stripeEvent } from '../server/jobs/stripe-event';
 import { createStripeClient } from '../server/stripe/client';
@@ -32,6 +32,8 @@ export type WorkerOptions = {
   scheduleTickSeconds?: number;
   /** Runs after each tenant of an inactivity sweep commits (tests hold a sweep with it). */
   afterSweepTenant?: () => Promise<void>;
+  /** Chunk size and after-chunk hook of import runs (tests hold a run with it). */
+  importRunHooks?: ImportRunHooks;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +79,7 @@ export async function startWorker({
   scheduleClock,
   scheduleTickSeconds,
   afterSweepTenant,
+  importRunHooks,
 }: WorkerOptions) {
   const db = createDb(env.DATABASE_URL, { max: 4, onError: (err) => log.warn({ err }, 'database connection lost'), warn: (message) => log.warn({ knex: message }, 'database warning') });
   const boss = await startBoss(
@@ -104,7 +107,7 @@ export async function startWorker({
     ...Array.from({ length: EMAIL_WORKERS }, () => loop(emailSend.name, (job) => sendEmail([job]))),
     loop(deactivateInactive.name, sweep),
     ...Array.from({ length: 2 }, () => loop(stripeEvent.name, stripeHandler)),
-    loop(usersImport.name, createUsersImportHandler({ db, log, now })),
+    loop(usersImport.name, createUsersImportHandler({ db, log, now, hooks: importRunHooks })),
   ];
   const schedule = startSchedule({ boss, queue: deactivateInactive.name, cron: env.INACTIVITY_CRON, log, clock: scheduleClock, tickSeconds: scheduleTickSeconds });
 
