@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -13,6 +13,8 @@ beforeAll(async () => {
   app = await createTestApp();
   a = await signUp(app);
   b = await signUp(app);
+  // An import preview in each workspace, so that the imports table has rows of both to keep apart.
+  for (const ws of [a, b]) await ws.owner.imports.preview({ source: { csv: `Email,First name,Last name\nnew@${ws.input.slug}.test,New,Person\n` } });
 });
 
 describe('row-level security (SPEC "Tenant isolation")', () => {

@@ -75,7 +75,7 @@ function Matches({ role, filter }: { role: 'actor' | 'target'; filter: PeopleFil
   if (filter.people.length === 0) {
     return (
       <p className="banner" role="status" data-testid={`${role}-matches`}>
-        {who}: nobody in this workspace matches “{filter.query}”.
+        {`${who}: nobody in this workspace matches “${filter.query}”.`}
       </p>
     );
   }
