@@ -23,7 +23,7 @@ describe('migrations', () => {
     await migrateLatest(database.url);
     expect(await tables()).toEqual(migrated);
     const queues = await database.owner('pgboss.queue').pluck('name');
-    expect(queues.sort()).toEqual(['email.send', 'email.send.dead', 'stripe.event', 'stripe.event.dead', 'users.deactivate-inactive', 'users.deactivate-inactive.dead']);
+    expect(queues.sort()).toEqual(['email.send', 'email.send.dead', 'stripe.event', 'stripe.event.dead', 'users.deactivate-inactive', 'users.deactivate-inactive.dead', 'users.import', 'users.import.dead']);
   });
 
   it('each migration carries its own frozen SQL (the web role by its name too): it imports only knex types', () => {
