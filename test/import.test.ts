@@ -38,10 +38,12 @@ describe('header matching (one synonym table, SPEC "Columns")', () => {
     expect(fields(['First Name [Required]', 'Last Name [Required]', 'Email Address [Required]', 'Password [Required]'])).toEqual({
       'First Name [Required]': 'firstName', 'Last Name [Required]': 'lastName', 'Email Address [Required]': 'email', 'Password [Required]': null,
     });
-    // Entra's download (UPN wins over mail) and its bulk-create template.
+    // Entra's download (mail wins over the UPN, which is the email only without a mail column) and its bulk-create template.
     expect(fields(['userPrincipalName', 'displayName', 'surname', 'mail', 'givenName', 'userType'])).toEqual({
-      userPrincipalName: 'email', displayName: 'displayName', surname: 'lastName', mail: null, givenName: 'firstName', userType: null,
+      userPrincipalName: null, displayName: 'displayName', surname: 'lastName', mail: 'email', givenName: 'firstName', userType: null,
     });
+    expect(fields(['User principal name', 'Primary email', 'Given name'])).toEqual({ 'User principal name': null, 'Primary email': 'email', 'Given name': 'firstName' });
+    expect(fields(['userPrincipalName', 'displayName', 'givenName', 'surname'])).toEqual({ userPrincipalName: 'email', displayName: 'displayName', givenName: 'firstName', surname: 'lastName' });
     expect(fields(['Name [displayName] Required', 'User name [userPrincipalName] Required', 'First name [givenName]', 'Last name [surname]'])).toEqual({
       'Name [displayName] Required': 'displayName', 'User name [userPrincipalName] Required': 'email', 'First name [givenName]': 'firstName', 'Last name [surname]': 'lastName',
     });
@@ -124,6 +126,13 @@ describe('imports.preview: every source, nothing written', () => {
     const update = await owner.imports.preview({ source: { csv }, updateExisting: true });
     expect(update.rows.find((r) => r.email === 'known@x.test')).toEqual({ line: 8, result: 'update', email: 'known@x.test' });
     expect(update.rows.find((r) => r.email === input.email)?.result).toBe('unchanged');
+
+    // Only existing users in "skip existing" mode: a notice, not an error, and the report says skipped.
+    const none = await owner.imports.preview({ source: { csv: csvOf([['email', 'first name', 'last name'], ['known@x.test', 'Renamed', 'Person']]) } });
+    expect(none).toMatchObject({ canRun: false, nothingToDo: true, counts: { unchanged: 1 } });
+    expect(none.message).toMatch(/^Nothing to do: every row is a user who already exists, and existing users are skipped/);
+    expect((await owner.imports.report({ id: none.id })).split('\r\n')[1]).toBe('2,known@x.test,skipped (exists),,');
+    expect(skip.nothingToDo).toBe(false);
   });
 
   it('lets a lesser role update nobody who holds permissions it lacks', async () => {
@@ -141,6 +150,38 @@ describe('imports.preview: every source, nothing written', () => {
     ]);
   });
 
+  it('takes the email from Entra\'s mail column, not the user principal name (the UPN only where mail is blank)', async () => {
+    const { owner, tenant } = await signUp(app);
+    await setSeats(tenant.id, 'standard', 10);
+    const entra = csvOf([
+      ['userPrincipalName', 'displayName', 'givenName', 'surname', 'mail'],
+      ['mhamilton@contoso.onmicrosoft.com', 'Margaret Hamilton', 'Margaret', 'Hamilton', 'margaret.hamilton@contoso.test'],
+      ['aeasley@contoso.onmicrosoft.com', 'Annie Easley', 'Annie', 'Easley', ''],
+    ]);
+    const preview = await owner.imports.preview({ source: { csv: entra } });
+    expect(preview.columns).toEqual([
+      { header: 'userPrincipalName', field: null }, { header: 'displayName', field: 'displayName' }, { header: 'givenName', field: 'firstName' },
+      { header: 'surname', field: 'lastName' }, { header: 'mail', field: 'email' },
+    ]);
+    expect(preview.rows.map((r) => [r.email, r.result])).toEqual([['margaret.hamilton@contoso.test', 'new'], ['aeasley@contoso.onmicrosoft.com', 'new']]);
+    // Without a mail column the UPN is the email.
+    const upnOnly = await owner.imports.preview({ source: { csv: csvOf([['userPrincipalName', 'givenName', 'surname'], ['upn@contoso.test', 'Up', 'N']]) } });
+    expect(upnOnly.rows).toEqual([{ line: 2, result: 'new', email: 'upn@contoso.test' }]);
+  });
+
+  it('keeps a preview without an email column, listing its columns, and classifies the rows once the admin maps one', async () => {
+    const { owner, tenant } = await signUp(app);
+    await setSeats(tenant.id, 'standard', 10);
+    const unmapped = await owner.imports.preview({ source: { csv: 'E-Mail Addr,First name,Last name\nada@map.test,Ada,Lovelace\n' } });
+    expect(unmapped).toMatchObject({ status: 'previewed', total: 1, canRun: false, needsEmailColumn: true, counts: { new: 0, update: 0, unchanged: 0, error: 0 }, rows: [] });
+    expect(unmapped.message).toBe('No column holds the email address. The columns found are: "E-Mail Addr", "First name", "Last name". Choose the Email column below and preview again.');
+    expect(unmapped.columns).toEqual([{ header: 'E-Mail Addr', field: null }, { header: 'First name', field: 'firstName' }, { header: 'Last name', field: 'lastName' }]);
+    expect(await refusal(owner.imports.start({ id: unmapped.id }))).toMatchObject({ code: 'BAD_REQUEST', message: unmapped.message });
+    const mapped = await owner.imports.preview({ source: { importId: unmapped.id }, columns: { 'E-Mail Addr': 'email' } });
+    expect(mapped).toMatchObject({ total: 1, canRun: true, needsEmailColumn: false, counts: { new: 1 }, rows: [{ line: 2, result: 'new', email: 'ada@map.test' }] });
+    expect((await owner.imports.get({ id: unmapped.id })).message).toBe(unmapped.message);
+  });
+
   it('refuses bad files with a message naming the problem', async () => {
     const { owner, tenant } = await signUp(app);
     const before = await count('imports', { tenantId: tenant.id });
@@ -155,7 +196,6 @@ describe('imports.preview: every source, nothing written', () => {
       [file(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])), /old Excel file \(\.xls\)/],
       [file(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100, 7)])), /XLSX workbook cannot be read/],
       [() => owner.imports.preview({ source: { xlsxBase64: Buffer.from('not a zip').toString('base64') } }), /not an XLSX workbook/],
-      [csv('Name,Phone\nAda,123\n'), /No column holds the email address.*"Name", "Phone"/],
       [csv(`Email\n${'a@b.test\n'.repeat(50_001)}`), /more than 50,000 rows/],
       [csv('x'.repeat(20 * 1024 * 1024 + 1)), /at most 20 MB/],
     ];
@@ -208,7 +248,7 @@ describe('the users.import run (all or nothing)', () => {
     expect((await owner.imports.list({})).map((i) => [i.id, i.status, i.createdByLabel])).toContainEqual([preview.id, 'done', owner ? expect.any(String) : null]);
     const report = await owner.imports.report({ id: preview.id });
     expect(report.split('\r\n')[0]).toBe('line,email,result,fields,messages');
-    expect(report.split('\r\n')[1]).toBe(`1,p0@${tenant.slug}.test,new,,`);
+    expect(report.split('\r\n')[1]).toBe(`1,p0@${tenant.slug}.test,created,,`);
     expect(await refusal(owner.imports.start({ id: preview.id }))).toMatchObject({ code: 'BAD_REQUEST', message: 'This import has already been started (it is done).' });
   });
 

@@ -2,8 +2,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
 import { useEffect } from 'react';
 import { attempt } from '~/utils/errors';
-import { IMPORT_FIELDS, IMPORT_FIELD_LABELS } from '../../server/contract/imports';
-import { SEAT_LABELS, SEAT_TYPES } from '../../server/contract/seats';
+import { IMPORT_FIELDS, IMPORT_FIELD_LABELS, importResultLabel } from '../../server/contract/imports';
+import { SEAT_LABELS, SEAT_TYPES, seatCount } from '../../server/contract/seats';
 
 export const meta: MetaFunction = () => [{ title: 'Import users · Seatwise' }];
 
@@ -36,7 +36,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (intent === 'upload') {
     const file = form.get('file');
-    if (!(file instanceof File) || file.size === 0) return json({ error: 'Choose a CSV or XLSX file to upload.', intent }, { status: 400 });
+    if (!(file instanceof File) || (file.size === 0 && !file.name)) return json({ error: 'Choose a CSV or XLSX file to upload.', intent }, { status: 400 });
+    if (file.size === 0) return json({ error: 'The file is empty.', intent }, { status: 400 });
     const bytes = Buffer.from(await file.arrayBuffer());
     const result = await attempt(context, () => context.trpc.imports.preview({ source: { fileBase64: bytes.toString('base64'), fileName: file.name.slice(0, 255) }, ...options }));
     return back(result) ?? redirect(`/import?id=${(result as { value: { id: string } }).value.id}`);
@@ -113,7 +114,7 @@ function Progress({ current }: { current: Current }) {
       </p>
       {current.status === 'done' ? (
         <p role="status" data-testid="import-result">
-          {current.counts.new} created, {current.counts.update} updated, {current.counts.unchanged} unchanged.
+          {current.counts.new} created, {current.counts.update} updated, {current.counts.unchanged} {current.updateExisting ? 'unchanged' : 'skipped (exist)'}.
         </p>
       ) : null}
       {current.status === 'failed' ? <p role="alert">{current.message}</p> : null}
@@ -128,7 +129,9 @@ function Preview({ current, onlyErrors, seatsAdded, canceled }: { current: Curre
       {seatsAdded ? <p role="status" className="notice">Your seats are active. The seat figures below include them.</p> : null}
       {canceled ? <p className="notice">Checkout was canceled: nothing was bought.</p> : null}
       <p className="figures" data-testid="import-counts">
-        {current.total} rows: {current.counts.new} new, {current.counts.update} to update, {current.counts.unchanged} unchanged, {current.counts.error} with errors
+        {current.needsEmailColumn
+          ? `${current.total} ${current.total === 1 ? 'row' : 'rows'}: choose the Email column below to classify them`
+          : `${current.total} rows: ${current.counts.new} new, ${current.counts.update} to update, ${current.counts.unchanged} ${current.updateExisting ? 'unchanged' : 'skipped (exist)'}, ${current.counts.error} with errors`}
       </p>
       <table>
         <caption className="sr-only">Seats this import needs</caption>
@@ -149,7 +152,11 @@ function Preview({ current, onlyErrors, seatsAdded, canceled }: { current: Curre
           ))}
         </tbody>
       </table>
-      {current.message ? (
+      {current.message && current.nothingToDo ? (
+        <p role="status" className="notice">
+          {current.message}
+        </p>
+      ) : current.message ? (
         <div role="alert" className="alert">
           {current.message}
         </div>
@@ -160,7 +167,7 @@ function Preview({ current, onlyErrors, seatsAdded, canceled }: { current: Curre
           <input type="hidden" name="seatType" value={s.seatType} />
           <input type="hidden" name="quantity" value={s.missing} />
           <button type="submit" name="intent" value="checkout">
-            Buy {s.missing} {SEAT_LABELS[s.seatType]} {s.missing === 1 ? 'seat' : 'seats'}
+            Buy {seatCount(s.missing, s.seatType)}
           </button>
         </Form>
       ))}
@@ -168,7 +175,7 @@ function Preview({ current, onlyErrors, seatsAdded, canceled }: { current: Curre
         <Form method="post">
           <input type="hidden" name="id" value={current.id} />
           <button type="submit" name="intent" value="start">
-            Import {current.counts.new + current.counts.update} users
+            Import {current.counts.new + current.counts.update} {current.counts.new + current.counts.update === 1 ? 'user' : 'users'}
           </button>
         </Form>
       ) : null}
@@ -212,12 +219,12 @@ function Preview({ current, onlyErrors, seatsAdded, canceled }: { current: Curre
         {onlyErrors ? <Link to={`/import?id=${current.id}`}>Show all rows</Link> : <Link to={`/import?id=${current.id}&show=errors`}>Show errors only</Link>}
         <a href={`/imports/${current.id}/report.csv`}>Download the report (CSV)</a>
       </p>
-      <RowsTable rows={rows} />
+      <RowsTable rows={rows} current={current} />
     </>
   );
 }
 
-function RowsTable({ rows }: { rows: NonNullable<Current['rows']> }) {
+function RowsTable({ rows, current }: { rows: NonNullable<Current['rows']>; current: Current }) {
   return (
     <div className="table-scroll">
       <table data-testid="import-rows">
@@ -235,7 +242,7 @@ function RowsTable({ rows }: { rows: NonNullable<Current['rows']> }) {
               <td>{r.line}</td>
               <td>{r.email}</td>
               <td>
-                <span className="badge">{r.result}</span>
+                <span className="badge">{importResultLabel(r.result, current)}</span>
               </td>
               <td>{(r.errors ?? []).map((e) => `${IMPORT_FIELD_LABELS[e.field as keyof typeof IMPORT_FIELD_LABELS] ?? e.field}: ${e.message}`).join('; ')}</td>
             </tr>
@@ -270,7 +277,7 @@ export default function ImportPage() {
               <p>
                 <a href={`/imports/${current.id}/report.csv`}>Download the report (CSV)</a>
               </p>
-              <RowsTable rows={(current.rows ?? []).filter((r) => !onlyErrors || r.result === 'error')} />
+              <RowsTable rows={(current.rows ?? []).filter((r) => !onlyErrors || r.result === 'error')} current={current} />
             </>
           ) : null}
         </>

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * SPEC "Bulk import and export": the fields an import fills, and every header name they are
  * recognised by, in ONE place. Names are compared ignoring case, spaces and punctuation; the
- * first synonym of a field that a file holds wins, the others are listed as ignored.
+ * first synonym of a field that a file holds wins, the others are listed as ignored (Entra's
+ * `mail` beats `userPrincipalName`, which stays as the email of rows whose mail is blank).
  *
  * Where the names come from:
  * - Okta (Directory → People → Download CSV / reports): Username, First name, Last name,
@@ -32,7 +33,9 @@ export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
 };
 
 export const HEADER_SYNONYMS: Record<ImportField, readonly string[]> = {
-  email: ['Email', 'E-mail', 'Email Address', 'Primary Email', 'Work Email', 'User Principal Name', 'UPN', 'mail'],
+  // A mail column (Entra's `mail`) wins over the user principal name, which is the email only
+  // when the file has no mail column (as in many Entra tenants); see cellsOf for blank mail cells.
+  email: ['Email', 'E-mail', 'Email Address', 'Primary Email', 'Work Email', 'mail', 'User Principal Name', 'UPN'],
   firstName: ['First Name', 'Given name', 'givenName', 'First', 'Forename'],
   lastName: ['Last Name', 'Surname', 'Family name', 'Last', 'sn'],
   displayName: ['Display name', 'displayName', 'Name', 'Full name'],
@@ -111,6 +114,17 @@ export const PREVIEW_ROWS = 1000;
 
 export const IMPORT_RESULTS = ['new', 'update', 'unchanged', 'error'] as const;
 export type ImportResult = (typeof IMPORT_RESULTS)[number];
+/**
+ * A row's result as the page and the report say it: after a run "created"/"updated"; an existing
+ * user in "skip existing" mode is "skipped (exists)" whether or not its data differs.
+ */
+export function importResultLabel(result: ImportResult, { status, updateExisting }: { status: string; updateExisting: boolean }) {
+  if (result === 'unchanged' && !updateExisting) return 'skipped (exists)';
+  if (status === 'done' && result === 'new') return 'created';
+  if (status === 'done' && result === 'update') return 'updated';
+  return result;
+}
+
 export const IMPORT_STATUSES = ['previewed', 'queued', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 

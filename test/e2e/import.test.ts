@@ -29,7 +29,7 @@ describe.skipIf(!browser.available)('importing a file without JavaScript, buying
     await page.getByLabel('File').setInputFiles({ name: 'okta-users.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
     await submitForm(page, 'Preview the file');
     expect(new URL(page.url()).pathname).toBe('/import');
-    expect(await page.getByTestId('import-counts').textContent()).toBe('5 rows: 4 new, 0 to update, 0 unchanged, 1 with errors');
+    expect(await page.getByTestId('import-counts').textContent()).toBe('5 rows: 4 new, 0 to update, 0 skipped (exist), 1 with errors');
     expect(await page.getByRole('alert').textContent()).toContain('This import needs 4 User seats but only 2 are free. Buy 2 more User seats or remove rows.');
     expect(await page.getByTestId('import-rows').textContent()).toContain('This email is already on line 2 of this file');
     await shot(page, 'preview-with-errors');
@@ -55,14 +55,14 @@ describe.skipIf(!browser.available)('importing a file without JavaScript, buying
     await submitForm(page, 'Import 4 users');
     await expect.poll(() => page.locator('h2').first().textContent(), { timeout: 30_000 }).toBe('Imported');
     expect(await page.getByTestId('import-progress').textContent()).toBe('4 of 4 rows done');
-    expect(await page.getByTestId('import-result').textContent()).toBe('4 created, 0 updated, 0 unchanged.');
+    expect(await page.getByTestId('import-result').textContent()).toBe('4 created, 0 updated, 0 skipped (exist).');
     await shot(page, 'done');
     const users = await app.database.owner('users').where({ tenantId: tenant.id }).whereLike('email', '%@import.test').orderBy('email');
     expect(users.map((u) => [u.email, u.status])).toEqual([['ann@import.test', 'invited'], ['ben@import.test', 'invited'], ['cat@import.test', 'invited'], ['dan@import.test', 'invited']]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the report (CSV)' }).click()]);
     const report = await readFile((await download.path())!, 'utf8');
-    expect(report.split('\r\n').slice(0, 2)).toEqual(['line,email,result,fields,messages', '2,ann@import.test,new,,']);
+    expect(report.split('\r\n').slice(0, 2)).toEqual(['line,email,result,fields,messages', '2,ann@import.test,created,,']);
 
     await page.goto(`${url}/import`);
     expect(await page.getByTestId('past-imports').textContent()).toContain(input.email);

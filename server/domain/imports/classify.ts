@@ -1,6 +1,6 @@
 import type { Trx } from '../../../db/index';
 import type { ImportRow } from '../../../db/tables';
-import { IMPORT_FIELD_LABELS, kindOfCell, mapHeaders, type ColumnMapping, type ImportField, type ImportResult } from '../../contract/imports';
+import { IMPORT_FIELD_LABELS, fieldOfHeader, kindOfCell, mapHeaders, type ColumnMapping, type ImportField, type ImportResult } from '../../contract/imports';
 import { AUDIENCE_LABELS, AUDIENCE_OF_KIND, SEAT_LABELS, SEAT_TYPES, type SeatType } from '../../contract/seats';
 import { createUserInput } from '../../contract/users';
 import type { Permission } from '../roles/built-in';
@@ -44,11 +44,19 @@ const UPDATABLE = ['firstName', 'lastName', 'displayName', 'userName', 'timeZone
 
 /** The mapped cells of each row, by field (what an import stores and reruns from). */
 export function cellsOf(table: Table, mapping: ColumnMapping): { line: number; cells: Cells }[] {
+  // Another email column that lost to a better one (Entra's userPrincipalName next to mail) gives
+  // the email of rows whose chosen email cell is blank.
+  const emailFallbacks = mapping.flatMap((m, i) => (!m.field && fieldOfHeader(m.header)?.field === 'email' ? [i] : []));
+  const hasEmail = mapping.some((m) => m.field === 'email');
   return table.rows.map((row) => {
     const cells: Cells = {};
     mapping.forEach((m, i) => {
       if (m.field) cells[m.field] = row.cells[i] ?? '';
     });
+    if (hasEmail && !(cells.email ?? '').trim()) {
+      const fallback = emailFallbacks.map((i) => row.cells[i] ?? '').find((v) => v.trim());
+      if (fallback) cells.email = fallback;
+    }
     return { line: row.line, cells };
   });
 }
@@ -230,13 +238,23 @@ export function seatShortage(seats: Classified['seats']) {
   });
 }
 
+/** Not an error: the import has nothing to write (shown as a notice). */
+export const nothingToDo = (updateExisting: boolean) =>
+  updateExisting
+    ? 'Nothing to do: every row matches a user as they are.'
+    : 'Nothing to do: every row is a user who already exists, and existing users are skipped. Tick “Update users who already exist” and preview again to update them.';
+
+/** The SPEC's message when no column holds the email (the preview is kept so the admin can map one). */
+export const noEmailColumnMessage = (headers: string[]) =>
+  `No column holds the email address. The columns found are: ${headers.map((h) => `"${h.slice(0, 60)}"`).join(', ')}. Choose the Email column below and preview again.`;
+
 /** Why an import cannot run, or null when it can. */
-export function blockingMessage(classified: Pick<Classified, 'counts' | 'seats'>) {
+export function blockingMessage(classified: Pick<Classified, 'counts' | 'seats'>, updateExisting = true) {
   const messages = seatShortage(classified.seats).map((s) => s.message);
   if (classified.counts.error) {
     messages.unshift(`${classified.counts.error} ${classified.counts.error === 1 ? 'row has' : 'rows have'} errors: correct ${classified.counts.error === 1 ? 'it' : 'them'} in the file and upload it again, or remove ${classified.counts.error === 1 ? 'it' : 'them'}.`);
   }
-  if (!classified.counts.new && !classified.counts.update && !classified.counts.error) messages.push('Nothing to do: every row matches a user as they are.');
+  if (!classified.counts.new && !classified.counts.update && !classified.counts.error) messages.push(nothingToDo(updateExisting));
   return messages.length ? messages.join(' ') : null;
 }
 

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { Trx } from '../../../db/index';
 import type { ImportRow } from '../../../db/tables';
-import { PREVIEW_ROWS, type previewImportInput } from '../../contract/imports';
+import { importResultLabel, PREVIEW_ROWS, type previewImportInput } from '../../contract/imports';
 import { SEAT_TYPES } from '../../contract/seats';
 import { AppError } from '../../shared/errors';
 import { usersImport } from '../../jobs/users-import';
 import type { Scope } from '../scope';
 import { getSeatSummary } from '../seats/seat-rule';
-import { blockingMessage, cellsOf, classifyRows, mapHeaders, seatShortage } from './classify';
+import { blockingMessage, cellsOf, classifyRows, mapHeaders, noEmailColumnMessage, nothingToDo, seatShortage } from './classify';
 import { toCsv } from '../exports/csv';
 import { readCsv, readFile, readRows, readXlsx, type Table } from './parse';
 
@@ -32,11 +32,13 @@ async function readSource(trx: Trx, source: PreviewInput['source']): Promise<{ t
 export async function describeImport(trx: Trx, tenantId: string, row: ImportRow, { withRows }: { withRows: boolean }) {
   let seats = row.seats;
   let message = row.message;
+  // Without an email column the preview is kept, with its columns, for the admin to map one.
+  const hasEmail = row.mapping.some((m) => m.field === 'email');
   if (row.status === 'previewed') {
     // Seats bought (or taken) since the preview count: the page comes back here from Checkout.
     const summary = await getSeatSummary({ trx, tenantId });
     seats = Object.fromEntries(SEAT_TYPES.map((k) => [k, { needed: row.seats[k].needed, free: summary[k].available }])) as ImportRow['seats'];
-    message = blockingMessage({ counts: row.counts, seats });
+    message = hasEmail ? blockingMessage({ counts: row.counts, seats }, row.updateExisting) : noEmailColumnMessage(row.headers);
   }
   return {
     id: row.id,
@@ -52,6 +54,10 @@ export async function describeImport(trx: Trx, tenantId: string, row: ImportRow,
     shortage: row.status === 'previewed' ? seatShortage(seats) : [],
     canRun: row.status === 'previewed' && message === null,
     message: message ?? undefined,
+    /** The message is a notice (nothing to write), not an error. */
+    nothingToDo: row.status === 'previewed' && hasEmail && message === nothingToDo(row.updateExisting),
+    /** The rows could not be classified: no column is mapped to Email yet. */
+    needsEmailColumn: !hasEmail,
     columns: row.mapping,
     unknownColumns: row.mapping.filter((m) => !m.field).map((m) => m.header),
     createdAt: row.createdAt,
@@ -67,21 +73,17 @@ export async function previewImport(scope: Scope, input: PreviewInput) {
   const { trx, tenantId } = scope;
   const { table, kind, fileName } = await readSource(trx, input.source);
   const mapping = mapHeaders(table.headers, input.columns);
-  if (!mapping.some((m) => m.field === 'email')) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `No column holds the email address. The columns found are: ${table.headers.map((h) => `"${h.slice(0, 60)}"`).join(', ')}. Name one Email (or choose its field below).`,
-      { field: 'file', reason: 'IMPORT_NO_EMAIL_COLUMN', columns: mapping },
-    );
-  }
+  const hasEmail = mapping.some((m) => m.field === 'email');
+  // No email column: nothing is classified, but the upload and its columns are kept so the admin
+  // can choose the Email column on the preview and preview again (imports.preview {importId, columns}).
   const classified = await classifyRows({
     trx,
     tenantId,
-    rows: cellsOf(table, mapping),
+    rows: hasEmail ? cellsOf(table, mapping) : [],
     updateExisting: input.updateExisting,
     permissions: scope.permissions,
   });
-  const message = blockingMessage(classified);
+  const message = hasEmail ? blockingMessage(classified, input.updateExisting) : noEmailColumnMessage(table.headers);
   const [row] = await trx('imports')
     .insert({
       tenantId,
@@ -148,7 +150,7 @@ export async function importReport(trx: Trx, { id }: { id: string }) {
   const lines = [['line', 'email', 'result', 'fields', 'messages']];
   for (const r of row.results) {
     const errors = r.errors ?? [];
-    lines.push([String(r.line), r.email, r.result, errors.map((e) => e.field).join('; '), errors.map((e) => `${e.field}: ${e.message}`).join('; ')]);
+    lines.push([String(r.line), r.email, importResultLabel(r.result, row), errors.map((e) => e.field).join('; '), errors.map((e) => `${e.field}: ${e.message}`).join('; ')]);
   }
   return toCsv(lines);
 }
