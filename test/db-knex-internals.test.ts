@@ -29,11 +29,11 @@ afterAll(async () => {
 
 /** Every message node-pg sends while `fn` runs, as SQL text (knex's BEGIN and COMMIT included). */
 async function messagesDuring(fn: () => Promise<unknown>) {
-  const sent: string[] = [];
+  const sent: { client: pg.Client; text: string }[] = [];
   const original = pg.Client.prototype.query;
   const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: any[]) {
     const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
-    if (!/^set role /.test(text)) sent.push(text);
+    if (!/^set role /.test(text)) sent.push({ client: this, text });
     return (original as any).apply(this, args);
   });
   try {
@@ -41,7 +41,10 @@ async function messagesDuring(fn: () => Promise<unknown>) {
   } finally {
     spy.mockRestore();
   }
-  return sent;
+  // The messages of the transaction's own connection: other clients of this process (an earlier
+  // file's pools and workers share it, vitest isolate: false) may be talking meanwhile.
+  const own = sent.find((m) => /^begin/i.test(m.text))?.client;
+  return sent.filter((m) => m.client === own).map((m) => m.text);
 }
 
 /** A tenant with one user and a live session, made as the owner; its token's hash opens requests. */
