@@ -24,9 +24,12 @@ beforeAll(async () => {
 function listenToMessages() {
   const sent: string[] = [];
   const original = pg.Client.prototype.query;
+  // This file's database only: with vitest's isolate: false, clients of an earlier file (a worker's
+  // pg-boss polling its own database) may share the process.
+  const database = new URL(app.database.url).pathname.slice(1);
   const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: any[]) {
     const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
-    if (typeof text === 'string' && !/^set role /.test(text)) sent.push(text);
+    if (typeof text === 'string' && this.database === database && !/^set role /.test(text)) sent.push(text);
     return (original as any).apply(this, args);
   });
   return { sent, stop: () => spy.mockRestore() };
