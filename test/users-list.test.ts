@@ -101,14 +101,16 @@ describe('users.list', () => {
     // 120 users, the Owner, and those an earlier test added.
     const everyone = (await ws.owner.users.list({ limit: 200 })).items.length;
     expect(everyone).toBeGreaterThanOrEqual(121);
-    expect((await ws.owner.users.list({ limit: 10 })).total).toBe(everyone);
-    const page2 = await ws.owner.users.list({ limit: 10, cursor: (await ws.owner.users.list({ limit: 10 })).nextCursor! });
+    expect((await ws.owner.users.list({ limit: 10, withTotal: true })).total).toBe(everyone);
+    const page2 = await ws.owner.users.list({ limit: 10, withTotal: true, cursor: (await ws.owner.users.list({ limit: 10 })).nextCursor! });
     expect({ total: page2.total, capped: page2.totalCapped }).toEqual({ total: everyone, capped: false });
-    expect((await ws.owner.users.list({ status: 'deactivated', limit: 5 })).total).toBe(24);
-    expect((await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 5 })).total).toBe(
+    expect((await ws.owner.users.list({ status: 'deactivated', limit: 5, withTotal: true })).total).toBe(24);
+    expect((await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 5, withTotal: true })).total).toBe(
       (await ws.owner.users.list({ q: 'zoË', kind: 'standard', limit: 200 })).items.length,
     );
-    expect((await ws.owner.users.list({ q: 'nobody-is-called-this' })).total).toBe(0);
+    expect((await ws.owner.users.list({ q: 'nobody-is-called-this', withTotal: true })).total).toBe(0);
+    // Without asking, no count is made.
+    expect(await ws.owner.users.list({ limit: 10 })).toMatchObject({ total: null, totalCapped: false });
   });
 
   it('caps the count at 10,000 and says there are more', async () => {
@@ -119,10 +121,10 @@ describe('users.list', () => {
        select ?, 'standard', 'cap' || g || '@cap.test', 'Cap', 'User' || g, 'Cap User ' || g, ?, 'active' from generate_series(1, 10005) g`,
       [big.tenant.id, role.id],
     );
-    const all = await big.owner.users.list({ limit: 3 });
+    const all = await big.owner.users.list({ limit: 3, withTotal: true });
     expect({ total: all.total, capped: all.totalCapped, shown: all.items.length }).toEqual({ total: 10_000, capped: true, shown: 3 });
     // 10,005 users and the Owner: the cap counts 10,001 at most, never the rest.
-    const few = await big.owner.users.list({ q: 'cap user 1000', limit: 3 });
+    const few = await big.owner.users.list({ q: 'cap user 1000', limit: 3, withTotal: true });
     expect({ total: few.total, capped: few.totalCapped }).toEqual({ total: 7, capped: false });
   });
 

@@ -51,7 +51,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const filters = submission.status === 'success' ? submission.value : listUsersInput.parse({});
   const [users, roles, seats, me] = await Promise.all([
-    context.trpc.users.list(filters),
+    context.trpc.users.list({ ...filters, withTotal: true }),
     context.trpc.roles.list(),
     context.trpc.seats.summary(),
     requireMe(context, request),
@@ -156,7 +156,7 @@ export default function Users() {
     );
   };
 
-  const total = users.totalCapped ? `${number(USER_COUNT_CAP)}+` : number(users.total);
+  const total = users.totalCapped ? `${number(USER_COUNT_CAP)}+` : number(users.total ?? 0);
   const range = users.items.length ? `${number(from + 1)}–${number(from + users.items.length)} of ${total}` : `0 of ${total}`;
   const rowActions = (u: (typeof users.items)[number]) =>
     (Object.keys(BULK_ACTIONS) as BulkAction[]).filter((a) => u.id !== meId && applies(a, u.status) && (a !== 'invitation' || u.kind !== 'api'));

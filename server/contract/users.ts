@@ -126,6 +126,11 @@ export const listUsersInput = z
     /** The page before this cursor (a `prevCursor`); ignored when `cursor` is given. */
     before: cursor,
     limit,
+    /**
+     * Also count the matches (capped at USER_COUNT_CAP), for a page that shows "51–100 of 1,234". Off
+     * by default: a count over a short, fairly rare pattern reads far more rows than its page does.
+     */
+    withTotal: z.boolean().optional(),
   })
   .prefault({ sort: 'name', limit: 50 });
 

@@ -194,19 +194,27 @@ export async function listUsers(
   // Capped: counting a million matches for a label costs more than the page; beyond the cap the UI
   // says "10,000+". Counted the way the page was found: a walk's matches are dense, so a capped
   // walk stops early; a page the trigram index found has few matches, which it finds fast.
+  if (!input.withTotal) return { ...pageOf(items, hasNext, hasPrevious), total: null, totalCapped: false };
   const countPlan = !input.q ? null : plan !== 'auto' ? plan : rows[0]?.via === 'walk' || !trigramsCanHelp(input.q) ? 'walk' : 'trigram';
   const source = countPlan ? userSearchSource(trx, input.q!, countPlan) : 'users';
   const matching = trx.from(source).select(trx.raw('1')).modify(filtered).limit(USER_COUNT_CAP + 1).as('m');
   const [{ n }] = await trx.from(matching).select(trx.raw('count(*)::int as n'));
+  return {
+    ...pageOf(items, hasNext, hasPrevious),
+    /** Matching users, at most USER_COUNT_CAP; `totalCapped` says there are more. */
+    total: Math.min(n, USER_COUNT_CAP),
+    totalCapped: n > USER_COUNT_CAP,
+  };
+}
+
+/** The page's users and its cursors both ways. */
+function pageOf(items: (PublicUser & { sortKey: unknown; via: string })[], hasNext: boolean, hasPrevious: boolean) {
   const cursorValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === -Infinity ? '-infinity' : v);
   const key = (row: { sortKey: unknown; id: string }) => encodeCursor([cursorValue(row.sortKey), row.id]);
   return {
     items: items.map(({ sortKey: _sortKey, via: _via, ...user }) => user),
     nextCursor: hasNext && items.length ? key(items[items.length - 1]) : null,
     prevCursor: hasPrevious ? key(items[0]) : null,
-    /** Matching users, at most USER_COUNT_CAP; `totalCapped` says there are more. */
-    total: Math.min(n, USER_COUNT_CAP),
-    totalCapped: n > USER_COUNT_CAP,
   };
 }
 
