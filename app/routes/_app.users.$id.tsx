@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Field, FormAlert } from '~/components/field';
 import { Select } from '~/components/select';
 import { AuditTable } from '~/components/audit-table';
+import { LoginHistoryTable } from '~/components/login-history-table';
 import { Time } from '~/components/time';
 import { KeyBadge, StatusBadge } from '~/components/status-badge';
 import { CheckoutReturnNotice, SeatRefusal } from '~/components/seat-refusal';
@@ -382,37 +383,7 @@ function UserPage() {
 
       {tab === 'history' && history ? (
         <>
-          <TableScroll label="Login history">
-            <table>
-              <thead>
-                <tr>
-                  <th>Time</th>
-                  <th>Result</th>
-                  <th>Message</th>
-                  <th>IP</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>
-                      <Time at={e.createdAt} />
-                    </td>
-                    <td>{e.result}</td>
-                    <td>{e.message}</td>
-                    <td>{e.ip}</td>
-                  </tr>
-                ))}
-                {history.items.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="muted">
-                      No sign-in attempts yet.
-                    </td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          </TableScroll>
+          <LoginHistoryTable items={history.items} showPerson={false} />
           {history.nextCursor ? (
             <p className="pager">
               <Link to={`?tab=history&cursor=${history.nextCursor}`}>Older attempts</Link>
