@@ -66,18 +66,7 @@ export async function insertUser(
 }
 
 /** A new user's values, as insertUsers takes them (its status comes from statusAtCreation). */
-export type NewUserValues = {
-  kind: SeatType;
-  email: string;
-  userName: string | null;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  roleId: string;
-  timeZone: string;
-  locale: string;
-  samlNameId: string | null;
-};
+export type NewUserValues = Pick<StoredUser, 'kind' | 'email' | 'userName' | 'firstName' | 'lastName' | 'displayName' | 'roleId' | 'timeZone' | 'locale' | 'samlNameId'>;
 
 /**
  * Many new users in one statement (an import), each starting where insertUser starts them, with
