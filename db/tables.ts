@@ -209,6 +209,19 @@ export type ImportRow = {
   finishedAt: Date | null;
 };
 
+/** A tenant's identity provider (SPEC "Single sign-on"); `config` holds the protocol's settings. */
+export type SsoConnectionRow = {
+  tenantId: string;
+  protocol: 'oidc' | 'saml';
+  displayName: string;
+  passwordSignIn: 'everyone' | 'owners';
+  jitProvisioning: boolean;
+  config: Record<string, unknown>;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
 type Json<T, K extends keyof T> = Omit<Partial<T>, K> & { [P in K]?: string };
 
 /** What session_actor(token_hash) returns (db/migrations), with the tenant the opening set. */
@@ -260,5 +273,6 @@ declare module 'knex/types/tables' {
     seat_ledger: SeatLedgerRow;
     seat_holding_changes: SeatHoldingChangeRow;
     imports: Knex.CompositeTableType<ImportRow, Json<ImportRow, 'headers' | 'mapping' | 'cells' | 'results' | 'counts' | 'seats'>, Json<ImportRow, 'results' | 'counts' | 'seats'>>;
+    sso_connections: Knex.CompositeTableType<SsoConnectionRow, Json<SsoConnectionRow, 'config'>, Json<SsoConnectionRow, 'config'>>;
   }
 }

@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -15,6 +15,9 @@ beforeAll(async () => {
   b = await signUp(app);
   // An import preview in each workspace, so that the imports table has rows of both to keep apart.
   for (const ws of [a, b]) await ws.owner.imports.preview({ source: { csv: `Email,First name,Last name\nnew@${ws.input.slug}.test,New,Person\n` } });
+  // Until sso.configure exists on this path, each workspace's identity provider is written directly.
+  for (const ws of [a, b])
+    await app.database.owner('sso_connections').insert({ tenantId: ws.tenant.id, protocol: 'oidc', displayName: 'IdP', config: JSON.stringify({}) });
 });
 
 describe('row-level security (SPEC "Tenant isolation")', () => {

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { getFormProps, useForm } from '@conform-to/react';
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { Field, FormAlert } from '~/components/field';
+import { SettingsTabs } from '~/components/settings-tabs';
 import { attempt, requirePermission } from '~/utils/errors';
 import { requireMe } from '~/utils/session.server';
 import { parseForm, refusal } from '~/utils/forms';
@@ -47,6 +48,7 @@ export default function Settings() {
   return (
     <div className="panel">
       <h1>Settings</h1>
+      <SettingsTabs />
       {search.get('saved') && !data ? <p className="notice">Saved.</p> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormAlert message={form.errors} />
