@@ -145,6 +145,17 @@ describe('SCIM users and the status module', () => {
     expect(await scimRequest(url, ws.token, 'POST', '/Users', newUser(email))).toMatchObject({ status: 409, body: { scimType: 'uniqueness', status: '409' } });
   });
 
+  it('never makes a second user for one email, however many POSTs race: one 201, the rest 409 uniqueness', async () => {
+    const ws = await provisionedWorkspace(app, { standard: 10 });
+    const formUser = await ws.owner.users.create({ kind: 'standard', email: `twin@${ws.input.slug}.test`, firstName: 'Twin', lastName: 'User' });
+    for (const email of [`fresh@${ws.input.slug}.test`, formUser.email]) {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => scimRequest(url, ws.token, 'POST', '/Users', newUser(email))));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, ...Array(9).fill(409)]);
+      for (const a of answers.filter((x) => x.status === 409)) expect(a.body).toMatchObject({ scimType: 'uniqueness', status: '409' });
+      expect(await db()('users').where({ tenantId: ws.tenant.id }).whereRaw('lower(email) = ?', [email])).toHaveLength(1);
+    }
+  });
+
   it('links a user created by the form instead of making a second one; a banned user stays banned', async () => {
     const ws = await provisionedWorkspace(app);
     const formUser = await ws.owner.users.create({ kind: 'standard', email: `form@${ws.input.slug}.test`, firstName: 'Form', lastName: 'User' });

@@ -8,6 +8,7 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { hasSingleSignOn } from '../sso/enabled';
 import { sendInvitation } from '../users/create';
+import { lockTenant } from '../users/rules';
 import { changeStatusByAdmin, insertUser } from '../users/status';
 import { filterToSql, type FilterAttributes } from './filter';
 import { applyGroupRoles, initialRoleId } from './group-roles';
@@ -168,7 +169,11 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
   const email = emailOf(input);
   const kind = kindOf(input);
   const values = valuesOf(input, email);
-  const existing = await trx('users').whereRaw('lower(email) = lower(?)', [email]).forUpdate().first(...SCIM_USER_COLUMNS, 'isSystem');
+  const found = await trx('users').whereRaw('lower(email) = lower(?)', [email]).first('id');
+  // Linking changes an existing user: the tenant row lock first, then the user's, in the order
+  // every status and role change takes them (server/domain/users/rules.ts lockTenant).
+  if (found) await lockTenant(trx, tenantId);
+  const existing = found ? await trx('users').where({ id: found.id }).forUpdate().first(...SCIM_USER_COLUMNS, 'isSystem') : undefined;
   if (existing) {
     if (existing.scimLinked || existing.kind === 'api' || existing.isSystem) {
       throw new AppError('CONFLICT', `A user with userName ${email} already exists${existing.scimLinked ? ` (id ${existing.id})` : ''}.`, { scimType: 'uniqueness' });
@@ -211,8 +216,8 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
 
 /** PUT /Users/:id: the whole user as the IdP holds it. */
 export async function replaceScimUser(scope: Scope, id: string, input: ScimUserInput) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimUser(scope, id);
-  await scope.trx('users').where({ id }).forUpdate().first('id');
   if (input.userType && kindOf(input) !== current.kind) {
     throw new AppError('BAD_REQUEST', `userType cannot change: this is a ${current.kind === 'client' ? 'Client' : 'Standard'} user.`, { scimType: 'mutability' });
   }
@@ -224,6 +229,7 @@ export async function replaceScimUser(scope: Scope, id: string, input: ScimUserI
 
 /** DELETE /Users/:id: deactivated (ending sessions) and unlinked; Seatwise keeps the user (SPEC). */
 export async function deleteScimUser(scope: Scope, id: string) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimUser(scope, id);
   await applyActive(scope, current, false);
   await scope.trx('scim_group_members').where({ userId: id }).delete();
@@ -243,6 +249,7 @@ export async function deleteScimUser(scope: Scope, id: string) {
 
 /** PATCH /Users/:id: the operations applied to the user as served, then read like a PUT. */
 export async function patchScimUser(scope: Scope, id: string, patch: ScimPatchInput, baseUrl: string) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimUser(scope, id);
   const patched = applyPatch(userResource(current, baseUrl), patch);
   return replaceScimUser(scope, id, readPatched(scimUserInput, patched));
