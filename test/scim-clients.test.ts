@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditSentence, type AuditEntry } from '../app/utils/audit-sentences';
 import { createTestApp, startHttp, type TestApp } from './helpers/app';
 import { provisionedWorkspace, scimRequest } from './helpers/scim';
 
@@ -61,6 +62,18 @@ describe('SCIM clients as their documentation shows them', () => {
     expect(events.every((e) => e.actorLabel === ws.prefix)).toBe(true);
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['user.created', 'user.updated', 'user.status_changed', 'provisioning.group_created', 'provisioning.group_deleted']));
     expect(await app.database.owner('users').where({ tenantId: ws.tenant.id }).whereRaw('lower(email) = ?', [`test.user@${vars.domain}`])).toHaveLength(1);
+    // And it reads well on the audit page.
+    const { items } = await ws.owner.audit.list({ limit: 200 });
+    const sentences = items.map((e) => auditSentence(e as unknown as AuditEntry));
+    expect(sentences).toEqual(
+      expect.arrayContaining([
+        // People are named as they are now (the PUT renamed Test User).
+        `The directory (${ws.prefix}…) added Another User as User with the Read Only role`,
+        `The directory (${ws.prefix}…) deactivated Another User: Deactivated in the directory`,
+        `The directory (${ws.prefix}…) added the group Test SCIMv2`,
+        `${ws.input.firstName} ${ws.input.lastName} created the provisioning token “Okta” (${ws.prefix}…)`,
+      ]),
+    );
   });
 
   it('Microsoft Entra ID: the published user and group requests, with its spellings', async () => {
