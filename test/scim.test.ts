@@ -199,8 +199,11 @@ describe('SCIM groups and roles', () => {
     const admins = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Admins', members: [] })).body.id as string;
     const staff = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Staff', members: [{ value: u }] })).body.id as string;
     await ws.owner.provisioning.mapGroup({ groupId: admins, roleId: ws.roles.get('admin')!, priority: 1 });
+    await db()('sessions').insert({ tenantId: ws.tenant.id, userId: u, tokenHash: 'e'.repeat(64), expiresAt: new Date(Date.now() + 3600_000) });
     await ws.owner.provisioning.mapGroup({ groupId: staff, roleId: ws.roles.get('member')!, priority: 2 });
     expect((await userRow(u))!.roleId).toBe(ws.roles.get('member'));
+    // Through the role change routine: the role change ended the user's sessions (SPEC "Sign-in").
+    expect(await db()('sessions').where({ userId: u })).toEqual([]);
 
     const add = await scimRequest(url, ws.token, 'PATCH', `/Groups/${admins}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: u }] }] });
     expect(add.status).toBe(204);
@@ -236,6 +239,10 @@ describe('SCIM groups and roles', () => {
     const [listed] = await ws.owner.provisioning.groups();
     expect(listed.skipped).toEqual([{ email: `client@${ws.input.slug}.test`, kind: 'client' }]);
     expect(await scimRequest(url, ws.token, 'PUT', `/Users/${id}`, newUser(`client@${ws.input.slug}.test`, { userType: 'Standard' }))).toMatchObject({ status: 400, body: { scimType: 'mutability' } });
+    // Client seats run out like standard ones, with the client message.
+    await scimRequest(url, ws.token, 'POST', '/Users', newUser(`client2@${ws.input.slug}.test`, { userType: 'Client' }));
+    const refused = await scimRequest(url, ws.token, 'POST', '/Users', newUser(`client3@${ws.input.slug}.test`, { userType: 'client' }));
+    expect(refused).toMatchObject({ status: 403, body: { detail: 'You have reached Purchased Client User limit as 2 User, You need to buy more client users to create this user' } });
   });
 
   it('roleForGroupNames: by display name in any case, by priority and kind, Read Only or Client otherwise', async () => {
