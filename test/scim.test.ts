@@ -217,6 +217,12 @@ describe('SCIM groups and roles', () => {
     expect((await userRow(u))!.roleId).toBe(ws.roles.get('admin'));
     await scimRequest(url, ws.token, 'PATCH', `/Groups/${admins}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: u }] }] });
     expect((await userRow(u))!.roleId).toBe(ws.roles.get('read_only'));
+    // Removing a member who is not there (again) changes nothing and is no error.
+    const again = await scimRequest(url, ws.token, 'PATCH', `/Groups/${admins}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${u}"]` }] });
+    expect(again.status).toBe(204);
+    // A path scim-patch cannot follow is a 400 SCIM error, not a 500.
+    const odd = await scimRequest(url, ws.token, 'PATCH', `/Users/${u}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails[type eq "work"].value.x', value: 1 }] });
+    expect(odd).toMatchObject({ status: 400, body: { scimType: 'invalidPath', status: '400' } });
 
     const groups = await ws.owner.provisioning.groups();
     expect(groups.map((g) => [g.displayName, g.members, g.roleId])).toEqual([

@@ -95,12 +95,14 @@ export async function createScimGroup(scope: Scope, input: ScimGroupInput) {
 export async function replaceScimGroup(scope: Scope, id: string, input: ScimGroupInput, { keepMembers = false } = {}) {
   const current = await getScimGroup(scope, id, { members: false });
   await scope.trx('scim_groups').where({ id }).forUpdate().first('id');
-  if (current.displayName !== input.displayName || current.externalId !== (input.externalId ?? null)) {
-    await scope.trx('scim_groups').where({ id }).update({ displayName: input.displayName, externalId: input.externalId ?? null, updatedAt: scope.now });
-  }
+  const renamed = current.displayName !== input.displayName || current.externalId !== (input.externalId ?? null);
+  if (renamed) await scope.trx('scim_groups').where({ id }).update({ displayName: input.displayName, externalId: input.externalId ?? null, updatedAt: scope.now });
   const changed = keepMembers ? [] : await setMembers(scope, id, (input.members ?? []).map((m) => m.value));
   if (changed.length) await scope.trx('scim_groups').where({ id }).update({ updatedAt: scope.now });
-  await audit(scope, 'provisioning.group_updated', id, { displayName: current.displayName }, { displayName: input.displayName, membersChanged: changed.length });
+  // A request that changes nothing (an IdP re-sending the group) writes nothing, not even an audit row.
+  if (renamed || changed.length) {
+    await audit(scope, 'provisioning.group_updated', id, { displayName: current.displayName }, { displayName: input.displayName, membersChanged: changed.length });
+  }
   await applyGroupRoles(scope, changed);
   return getScimGroup(scope, id);
 }

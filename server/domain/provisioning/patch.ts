@@ -1,4 +1,5 @@
-import { scimPatch, ScimError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import { NoTarget, scimPatch, ScimError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import { FilterArrayTargetNotFound, FilterOnEmptyArray } from 'scim-patch/lib/src/errors/scimErrors';
 import type { z } from 'zod';
 import type { ScimPatchInput } from '../../contract/scim';
 import { AppError } from '../../shared/errors';
@@ -10,14 +11,24 @@ import { AppError } from '../../shared/errors';
  * sends "Replace"); Entra's "True"/"False" strings are read by that schema's boolean.
  */
 export function applyPatch<T extends object>(resource: T, patch: ScimPatchInput): Record<string, unknown> {
-  try {
-    return scimPatch(structuredClone(resource) as unknown as ScimResource, patch.Operations.flatMap(byValue) as ScimPatchOperation[]) as unknown as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof ScimError) {
-      throw new AppError('BAD_REQUEST', `This PATCH cannot be applied: ${error.message}`, { scimType: error.scimCode ?? 'invalidPath' });
+  let patched = structuredClone(resource) as unknown as ScimResource;
+  for (const op of patch.Operations.flatMap(byValue)) {
+    if (op.path === undefined && (op.value === null || typeof op.value !== 'object' || Array.isArray(op.value))) {
+      throw new AppError('BAD_REQUEST', `An "${op.op}" operation without a path takes an object of attributes as its value.`, { scimType: 'invalidValue' });
     }
-    throw error;
+    try {
+      patched = scimPatch(patched, [op as ScimPatchOperation]);
+    } catch (error) {
+      // Removing what is not there leaves the resource as asked (Entra removes members twice).
+      if (op.op === 'remove' && (error instanceof NoTarget || error instanceof FilterArrayTargetNotFound || error instanceof FilterOnEmptyArray)) continue;
+      // Whatever else scim-patch refuses (or trips on) is about the operation: a 400, never a 500.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AppError('BAD_REQUEST', `This PATCH operation cannot be applied (${op.op} ${op.path ?? 'without a path'}): ${message.slice(0, 200)}`, {
+        scimType: error instanceof ScimError ? (error.scimCode ?? 'invalidPath') : 'invalidPath',
+      });
+    }
   }
+  return patched as unknown as Record<string, unknown>;
 }
 
 /**
