@@ -70,6 +70,14 @@ export type UserRow = {
   createdAt: Date;
   updatedAt: Date;
   deactivatedAt: Date | null;
+  /** SCIM: the identity provider's id for the user, and whether the directory manages it. */
+  externalId: string | null;
+  scimUserName: string | null;
+  scimLinked: boolean;
+  provisionedAt: Date | null;
+  /** From the SCIM enterprise extension: the two of its attributes Seatwise keeps. */
+  department: string | null;
+  employeeNumber: string | null;
 };
 
 export type SessionRow = {
@@ -99,7 +107,7 @@ export type LoginEventRow = {
 export type AuditEventRow = {
   id: string;
   tenantId: string;
-  actorType: 'user' | 'api_key' | 'worker' | 'stripe' | 'system';
+  actorType: 'user' | 'api_key' | 'worker' | 'stripe' | 'system' | 'directory';
   actorId: string | null;
   actorLabel: string | null;
   action: string;
@@ -222,6 +230,33 @@ export type SsoConnectionRow = {
   updatedAt: Date;
 };
 
+/** SPEC "Directory provisioning": a provisioning token, kept as a hash and a visible prefix. */
+export type ScimTokenRow = {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  tokenHash: string;
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+/** A group the identity provider pushed, and the role it is mapped to (lower priority number wins). */
+export type ScimGroupRow = {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  externalId: string | null;
+  roleId: string | null;
+  priority: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type ScimGroupMemberRow = { tenantId: string; groupId: string; userId: string };
+
 type Json<T, K extends keyof T> = Omit<Partial<T>, K> & { [P in K]?: string };
 
 /** What session_actor(token_hash) returns (db/migrations), with the tenant the opening set. */
@@ -274,5 +309,8 @@ declare module 'knex/types/tables' {
     seat_holding_changes: SeatHoldingChangeRow;
     imports: Knex.CompositeTableType<ImportRow, Json<ImportRow, 'headers' | 'mapping' | 'cells' | 'results' | 'counts' | 'seats'>, Json<ImportRow, 'results' | 'counts' | 'seats'>>;
     sso_connections: Knex.CompositeTableType<SsoConnectionRow, Json<SsoConnectionRow, 'config'>, Json<SsoConnectionRow, 'config'>>;
+    scim_tokens: ScimTokenRow;
+    scim_groups: ScimGroupRow;
+    scim_group_members: ScimGroupMemberRow;
   }
 }

@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections', 'scim_tokens', 'scim_groups', 'scim_group_members'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -18,6 +18,12 @@ beforeAll(async () => {
   // Until sso.configure exists on this path, each workspace's identity provider is written directly.
   for (const ws of [a, b])
     await app.database.owner('sso_connections').insert({ tenantId: ws.tenant.id, protocol: 'oidc', displayName: 'IdP', config: JSON.stringify({}) });
+  // Provisioning: a token, a directory group and its member in each workspace.
+  for (const ws of [a, b]) {
+    await ws.owner.provisioning.createToken({ name: 'Okta' });
+    const [group] = await app.database.owner('scim_groups').insert({ tenantId: ws.tenant.id, displayName: 'Staff' }).returning('id');
+    await app.database.owner('scim_group_members').insert({ tenantId: ws.tenant.id, groupId: group.id, userId: ws.user.id });
+  }
 });
 
 describe('row-level security (SPEC "Tenant isolation")', () => {

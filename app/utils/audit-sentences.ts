@@ -25,6 +25,8 @@ export function actorOf(e: AuditEntry) {
   if (e.actorType === 'worker') return e.actorLabel ? `The ${e.actorLabel}` : 'Seatwise';
   if (e.actorType === 'system') return 'Seatwise';
   if (e.actorType === 'api_key') return `API key ${e.actorLabel ?? ''}`.trim();
+  // SPEC "Directory provisioning": the label is the provisioning token's visible prefix.
+  if (e.actorType === 'directory') return e.actorLabel ? `The directory (${e.actorLabel}…)` : 'The directory';
   return e.actorName ?? e.actorLabel ?? 'Someone';
 }
 
@@ -86,6 +88,22 @@ export function auditSentence(e: AuditEntry) {
       return `${who} created the role ${text(after.name)}`;
     case 'role.updated':
       return `${who} changed the role ${text(after.name) || text(before.name)}`;
+    case 'user.linked':
+      return `${who} linked ${whom} to the directory`;
+    case 'user.unlinked':
+      return `${who} removed ${whom} from the directory (deactivated, kept in Seatwise)`;
+    case 'provisioning.token_created':
+      return `${who} created the provisioning token “${text(after.name)}” (${text(after.prefix)}…)`;
+    case 'provisioning.token_revoked':
+      return `${who} revoked the provisioning token “${text(before.name)}” (${text(before.prefix)}…)`;
+    case 'provisioning.group_created':
+      return `${who} added the group ${text(after.displayName)}`;
+    case 'provisioning.group_updated':
+      return `${who} changed the group ${text(after.displayName) || text(before.displayName)}`;
+    case 'provisioning.group_deleted':
+      return `${who} removed the group ${text(before.displayName)}`;
+    case 'provisioning.group_mapped':
+      return `${who} mapped the group ${text(after.displayName)} to ${text(after.role) || 'no role'}`;
     case 'billing.customer_created':
       return `${who} connected the workspace to Stripe`;
     case 'billing.checkout_started':

@@ -36,9 +36,11 @@ const isLocale = remembered((tag) => {
   }
 });
 
-const timeZone = z.string().trim().refine(isTimeZone, 'Use an IANA time zone such as Europe/Paris');
+export const timeZoneSchema = z.string().trim().refine(isTimeZone, 'Use an IANA time zone such as Europe/Paris');
+const timeZone = timeZoneSchema;
 
-const locale = z.string().trim().refine(isLocale, 'Use a BCP 47 language tag such as en or fr-CA');
+export const localeSchema = z.string().trim().refine(isLocale, 'Use a BCP 47 language tag such as en or fr-CA');
+const locale = localeSchema;
 
 const optionalText = (max: number) =>
   z

@@ -10,6 +10,7 @@ export const RATE_LIMITS = {
   passwordReset: (env: Env): RateLimit => ({ name: 'password-reset', max: env.PASSWORD_RESET_RATE_LIMIT, windowSeconds: 900, message: 'Too many password reset requests from your network.' }),
   signup: (env: Env): RateLimit => ({ name: 'signup', max: env.SIGNUP_RATE_LIMIT, windowSeconds: 3600, message: 'Too many workspaces were created from your network.' }),
   apiKey: (env: Env): RateLimit => ({ name: 'api-key', max: env.API_KEY_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this API key.' }),
+  scimToken: (env: Env): RateLimit => ({ name: 'scim-token', max: env.SCIM_RATE_LIMIT, windowSeconds: 60, message: 'Too many requests with this provisioning token.' }),
 };
 
 /** The upsert that counts hits; `source` yields the row's (key, window_start, hits). */

@@ -17,6 +17,7 @@ import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from '../trpc/context';
 import { PageTransaction } from '../trpc/page-transaction';
 import { trpcExpressHandler } from './trpc-handler';
+import { scimRouter } from './scim/router';
 import { appRouter, createCaller } from '../trpc/router';
 import { errorDetails } from '../trpc/trpc';
 
@@ -67,6 +68,9 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
 
   // Pages ship ~270 KB of JavaScript and JSON answers repeat keys: compressed, a fraction of that.
   app.use(compression());
+  // Before the app-wide body limit and cross-site checks: SCIM answers every refusal with a SCIM
+  // error body and reads its own bodies up to its own limit; a token, never a cookie, authenticates it.
+  app.use('/scim/v2', scimRouter(deps));
   app.use(limitBodies({ readerStopsAtMax: (path) => path.startsWith('/trpc/') }));
 
   app.get('/healthz', health(deps.ownerDb));

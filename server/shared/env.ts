@@ -43,6 +43,8 @@ export const envSchema = z
     SIGNUP_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     // Requests per API key per minute.
     API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    // Requests per provisioning (SCIM) token per minute; an initial Okta push sends thousands.
+    SCIM_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
     // When the inactivity sweep runs (cron, UTC).
     INACTIVITY_CRON: z.string().trim().min(9).default('0 3 * * *'),
     // How often each worker checks whether a scheduled time has come (worker/schedule.ts).

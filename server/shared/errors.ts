@@ -35,6 +35,8 @@ const uniqueViolations: Record<string, AppError> = {
   users_email_key: new AppError('CONFLICT', 'A user with this email already exists in this workspace', { field: 'email' }),
   users_user_name_key: new AppError('CONFLICT', 'This user name is taken', { field: 'userName' }),
   roles_name_key: new AppError('CONFLICT', 'A role with this name already exists', { field: 'name' }),
+  users_scim_user_name_key: new AppError('CONFLICT', 'A user with this userName already exists', { field: 'userName', scimType: 'uniqueness' }),
+  scim_groups_display_name_key: new AppError('CONFLICT', 'A group with this displayName already exists', { field: 'displayName', scimType: 'uniqueness' }),
 };
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);

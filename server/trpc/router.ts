@@ -2,6 +2,7 @@ import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { billingRouter } from './routers/billing';
 import { importsRouter } from './routers/imports';
+import { provisioningRouter } from './routers/provisioning';
 import { authRouter } from './routers/auth';
 import { meRouter } from './routers/me';
 import { rolesRouter } from './routers/roles';
@@ -22,6 +23,7 @@ export const appRouter = router({
   billing: billingRouter,
   me: meRouter,
   imports: importsRouter,
+  provisioning: provisioningRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -73,6 +73,11 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
       await issueOneTimeToken({ trx, tenantId: tenant.id, userId: invited.id, purpose: 'invitation', now: app.clock.now() }),
       await issueOneTimeToken({ trx, tenantId: tenant.id, userId: member.id, purpose: 'password_reset', now: app.clock.now() }),
     ]);
+    // Provisioning: a token, and a pushed group mapped to a role that its client member does not fit.
+    await owner.provisioning.createToken({ name: 'Okta' });
+    await app.database.owner('users').where({ id: member.id }).update({ scimLinked: true });
+    const [group] = await app.database.owner('scim_groups').insert({ tenantId: tenant.id, displayName: 'Engineering' }).returning('id');
+    await app.database.owner('scim_group_members').insert({ tenantId: tenant.id, groupId: group.id, userId: member.id });
     await app.database.owner('dev_mail').insert({
       to: 'ivy@invited.test',
       subject: 'Ada Lovelace invited you to Every Page Ltd on Seatwise',
@@ -125,6 +130,9 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
     await visit('/audit', 'audit');
     await visit('/login-history', 'login-history');
     await visit('/settings', 'settings');
+    await visit('/settings/provisioning', 'settings-provisioning');
+    const revokeLink = page.getByRole('link', { name: 'Revoke…' });
+    await visit(`/settings/provisioning${await revokeLink.getAttribute('href').then((h) => h!.slice(h!.indexOf('?')))}`, 'settings-provisioning-revoke');
     await visit('/profile', 'profile');
     await visit('/change-password', 'change-password');
     // Unknown and malformed user addresses are 404 pages.
@@ -138,7 +146,7 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
 
     // A Member: refused pages say so with 403 and who can grant access; unknown users are 404.
     await signIn(member.email, 'member password 1234');
-    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings']) {
+    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings', '/settings/provisioning']) {
       const response = await page.goto(`${url}${target}`);
       expect({ target, status: response?.status() }).toEqual({ target, status: 403 });
       expect(await page.locator('h1').innerText()).toBe('403 Not allowed');

@@ -3,7 +3,9 @@ import type { Trx } from '../../../db/index';
 export type AuditActor =
   | { type: 'user'; id: string; label?: string }
   | { type: 'api_key'; id: string; label?: string }
-  | { type: 'worker' | 'stripe' | 'system'; id?: string; label?: string };
+  | { type: 'worker' | 'stripe' | 'system'; id?: string; label?: string }
+  /** SPEC "Directory provisioning": an identity provider, by its token's id and prefix. */
+  | { type: 'directory'; id: string; label: string };
 
 /** SPEC "Audit log": written in the same transaction as the change it records. */
 export async function writeAudit({

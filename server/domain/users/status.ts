@@ -249,16 +249,20 @@ export async function acceptInvitationStatus({ trx, userId, passwordHash, now }:
 
 type UserRow = PublicUser & { passwordHash: string | null };
 
+/** How a reactivated person signs in: through the tenant's identity provider, or with a password. */
+export type ReactivateOptions = { signsInThroughIdp?: boolean };
+
 /**
  * Back to a seat: claimed under the seat lock first. A person who never set a password comes
  * back as invited, with a new invitation (SPEC). Reactivation restarts the inactivity clock;
  * otherwise the next sweep would undo it.
  */
-export async function reactivate(scope: Scope, user: UserRow) {
+export async function reactivate(scope: Scope, user: UserRow, { signsInThroughIdp = false }: ReactivateOptions = {}) {
   const { trx, tenantId, now } = scope;
   const regainsSeat = !SEAT_HOLDING.includes(user.status);
   const claimed = regainsSeat ? await claimSeat({ trx, tenantId, seatType: user.kind, purpose: 'reactivate' }) : null;
-  const next = statusOnReactivation({ kind: user.kind, hasPassword: Boolean(user.passwordHash) });
+  // SPEC "Directory provisioning": with single sign-on there is no password to set, so no invitation.
+  const next = statusOnReactivation({ kind: user.kind, hasPassword: Boolean(user.passwordHash) || signsInThroughIdp });
   const [updated] = await trx('users')
     .where({ id: user.id })
     .update({
@@ -292,7 +296,7 @@ export async function reactivate(scope: Scope, user: UserRow) {
 }
 
 /** An admin (in the browser or with an API key) moves a user along ADMIN_TRANSITIONS. */
-export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof setStatusInput>) {
+export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof setStatusInput>, options: ReactivateOptions = {}) {
   const { trx, tenantId, now } = scope;
   if (input.id === scope.actorUserId) {
     throw new AppError('FORBIDDEN', 'You cannot change your own status. Ask another administrator.', { reason: 'SELF' });
@@ -304,7 +308,7 @@ export async function changeStatusByAdmin(scope: Scope, input: z.output<typeof s
     throw new AppError('BAD_REQUEST', transitionRefusal(user.status, input.status), { field: 'status', reason: 'TRANSITION' });
   }
   const to = input.status;
-  if (!endsAccess(to)) return reactivate(scope, user);
+  if (!endsAccess(to)) return reactivate(scope, user, options);
   if (to === 'banned' && !input.reason) {
     throw new AppError('BAD_REQUEST', 'Give a reason for the ban. It is kept with the user.', { field: 'reason' });
   }

@@ -1,0 +1,142 @@
+import type { z } from 'zod';
+import type { Trx } from '../../../db/index';
+import type { mapGroupInput } from '../../contract/scim';
+import { AUDIENCE_OF_KIND, type SeatType } from '../../contract/seats';
+import { AppError } from '../../shared/errors';
+import { writeAudit } from '../audit/write';
+import type { Scope } from '../scope';
+import { setUserRole } from '../users/role';
+
+/**
+ * SPEC "Directory provisioning": a provisioned user's role is that of its highest-priority mapped
+ * group whose role fits the user's kind (lowest priority number first), Read Only for a standard
+ * user in none (as the seeds say) and Client for a client user in none. A mapping whose role does
+ * not fit a member's kind is skipped for that member and reported on the provisioning page.
+ */
+const FALLBACK_ROLE = { standard: 'read_only', client: 'client', api: 'integration' } as const;
+const FITTING_ORDER = `order by g.priority nulls last, g.created_at, g.id`;
+
+async function fallbackRoleId(trx: Trx, kind: SeatType) {
+  const role = await trx('roles').where({ key: FALLBACK_ROLE[kind], audience: AUDIENCE_OF_KIND[kind] }).first('id');
+  if (!role) throw new Error(`The built-in ${FALLBACK_ROLE[kind]} role is missing from this workspace.`);
+  return role.id;
+}
+
+/**
+ * The role for a person who belongs to these groups (by display name, any case): for single
+ * sign-on's just-in-time provisioning, which learns group names from the identity provider.
+ */
+export async function roleForGroupNames(trx: Trx, { groupNames, kind }: { groupNames: string[]; kind: 'standard' | 'client' }): Promise<{ roleId: string }> {
+  const names = [...new Set(groupNames.map((n) => n.toLowerCase()))];
+  const row = names.length
+    ? await trx('scim_groups as g')
+        .join('roles as r', 'r.id', 'g.roleId')
+        .whereRaw('lower(g.display_name) = any(?)', [names])
+        .where('r.audience', AUDIENCE_OF_KIND[kind])
+        .orderByRaw('g.priority nulls last, g.created_at, g.id')
+        .first('g.roleId')
+    : undefined;
+  return { roleId: row?.roleId ?? (await fallbackRoleId(trx, kind)) };
+}
+
+/** The role each linked user's groups give it now, or null when no mapped group fits. */
+async function mappedRoles(trx: Trx, userIds: string[]) {
+  const { rows } = await trx.raw<{ rows: { id: string; kind: SeatType; roleId: string; mapped: string | null }[] }>(
+    `select u.id, u.kind, u.role_id as "roleId",
+            (select g.role_id from scim_group_members m
+               join scim_groups g on g.id = m.group_id
+               join roles r on r.id = g.role_id
+              where m.user_id = u.id
+                and r.audience = case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end
+              ${FITTING_ORDER} limit 1) as mapped
+       from users u
+      where u.id = any(?::uuid[]) and u.scim_linked and u.kind <> 'api'`,
+    [userIds],
+  );
+  return rows;
+}
+
+/** The role a new provisioned user starts with: it is in no group yet. */
+export const initialRoleId = (trx: Trx, kind: SeatType) => fallbackRoleId(trx, kind);
+
+/**
+ * Re-applies group roles to these users (set-based reading, one role change per user whose role
+ * moves). Each change goes through the role change routine: audited, sessions ended, and the last
+ * active Owner never demoted (the directory is refused, like any admin).
+ */
+export async function applyGroupRoles(scope: Scope, userIds: string[]) {
+  if (!userIds.length) return 0;
+  const rows = await mappedRoles(scope.trx, userIds);
+  const fallback = new Map<SeatType, string>();
+  let changed = 0;
+  for (const row of rows) {
+    let target = row.mapped;
+    if (!target) {
+      if (!fallback.has(row.kind)) fallback.set(row.kind, await fallbackRoleId(scope.trx, row.kind));
+      target = fallback.get(row.kind)!;
+    }
+    if (target === row.roleId) continue;
+    await setUserRole(scope, { id: row.id, roleId: target });
+    changed += 1;
+  }
+  return changed;
+}
+
+/** SPEC §4 `provisioning.groups`: each group with its member count, mapping, and what was skipped. */
+export async function listGroups(scope: Scope) {
+  const { trx } = scope;
+  const groups = await trx('scim_groups as g')
+    .leftJoin('roles as r', 'r.id', 'g.roleId')
+    .orderByRaw('g.priority nulls last, lower(g.display_name)')
+    .select('g.id', 'g.displayName', 'g.roleId', 'g.priority', 'r.name as roleName', 'r.audience as roleAudience')
+    .select(trx.raw('(select count(*)::int from scim_group_members m where m.group_id = g.id) as members'));
+  // Members whose kind the mapped role does not fit: the mapping is skipped for them.
+  const { rows: skipped } = await trx.raw<{ rows: { groupId: string; email: string; kind: SeatType }[] }>(
+    `select m.group_id as "groupId", u.email, u.kind
+       from scim_group_members m
+       join scim_groups g on g.id = m.group_id
+       join roles r on r.id = g.role_id
+       join users u on u.id = m.user_id
+      where r.audience <> case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end
+      order by u.email limit 1000`,
+  );
+  return groups.map((g) => ({
+    id: g.id,
+    displayName: g.displayName,
+    members: g.members as number,
+    roleId: g.roleId,
+    roleName: g.roleName as string | null,
+    priority: g.priority,
+    skipped: skipped.filter((s) => s.groupId === g.id).map((s) => ({ email: s.email, kind: s.kind })),
+  }));
+}
+
+/** An admin maps a group to a role (or unmaps it): members' roles follow at once. */
+export async function mapGroup(scope: Scope, input: z.output<typeof mapGroupInput>) {
+  const { trx } = scope;
+  const group = await trx('scim_groups').where({ id: input.groupId }).forUpdate().first();
+  if (!group) throw new AppError('NOT_FOUND', 'Group not found', { field: 'groupId' });
+  const role = input.roleId ? await trx('roles').where({ id: input.roleId }).first('id', 'name', 'audience') : null;
+  if (input.roleId && !role) throw new AppError('NOT_FOUND', 'Role not found', { field: 'roleId' });
+  if (role?.audience === 'api') throw new AppError('BAD_REQUEST', 'API roles are for API users, which the directory does not provision.', { field: 'roleId' });
+  let priority = input.priority ?? group.priority;
+  if (priority === null && role) {
+    const [{ max }] = await trx('scim_groups').max<{ max: number | null }[]>('priority as max');
+    priority = Math.min(1000, (max ?? 0) + 1);
+  }
+  await trx('scim_groups').where({ id: group.id }).update({ roleId: role?.id ?? null, priority: role ? priority : null, updatedAt: scope.now });
+  await writeAudit({
+    trx,
+    tenantId: scope.tenantId,
+    actor: scope.actor,
+    action: 'provisioning.group_mapped',
+    target: { type: 'scim_group', id: group.id },
+    before: { roleId: group.roleId, priority: group.priority },
+    after: { displayName: group.displayName, roleId: role?.id ?? null, role: role?.name ?? null, priority: role ? priority : null },
+    ip: scope.ip,
+    at: scope.now,
+  });
+  const members = await trx('scim_group_members').where({ groupId: group.id }).select('userId').then((rows) => rows.map((r) => r.userId));
+  await applyGroupRoles(scope, members);
+  return { id: group.id, roleId: role?.id ?? null, priority: role ? priority : null };
+}

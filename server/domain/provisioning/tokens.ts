@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { Db } from '../../../db/index';
+import type { createScimTokenInput } from '../../contract/scim';
+import { AppError } from '../../shared/errors';
+import { writeAudit } from '../audit/write';
+import { TOUCH_AFTER_MS } from '../auth/sessions';
+import { countHitSql, rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from '../rate-limits';
+import type { Scope } from '../scope';
+
+/**
+ * SPEC "Directory provisioning": provisioning tokens are shown once, stored as a SHA-256 hash
+ * with a visible `sws_` prefix, revocable, and record their last use.
+ */
+export const TOKEN_PATTERN = /^sws_[A-Za-z0-9_-]{43}$/;
+const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'] as const;
+
+export const hashScimToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function generateScimToken() {
+  const token = `sws_${randomBytes(32).toString('base64url')}`;
+  return { token, prefix: token.slice(0, 12), hash: hashScimToken(token) };
+}
+
+/** The only time the token itself leaves the server. */
+export async function createScimToken(scope: Scope, input: z.output<typeof createScimTokenInput>) {
+  const { token, prefix, hash } = generateScimToken();
+  const [row] = await scope
+    .trx('scim_tokens')
+    .insert({ tenantId: scope.tenantId, name: input.name, prefix, tokenHash: hash, createdBy: scope.actorUserId ?? null, createdAt: scope.now })
+    .returning(TOKEN_COLUMNS);
+  await writeAudit({
+    trx: scope.trx,
+    tenantId: scope.tenantId,
+    actor: scope.actor,
+    action: 'provisioning.token_created',
+    target: { type: 'scim_token', id: row.id },
+    after: { name: row.name, prefix },
+    ip: scope.ip,
+    at: scope.now,
+  });
+  return { id: row.id, prefix, token };
+}
+
+export async function listScimTokens(scope: Scope) {
+  const rows = await scope.trx('scim_tokens').orderBy('createdAt', 'desc').select(...TOKEN_COLUMNS);
+  return rows.map((t) => ({ ...t, status: t.revokedAt ? ('revoked' as const) : ('active' as const) }));
+}
+
+export async function revokeScimToken(scope: Scope, { id }: { id: string }) {
+  const token = await scope.trx('scim_tokens').where({ id }).forUpdate().first(...TOKEN_COLUMNS);
+  if (!token) throw new AppError('NOT_FOUND', 'Provisioning token not found', { field: 'id' });
+  if (token.revokedAt) return token;
+  const [revoked] = await scope.trx('scim_tokens').where({ id }).update({ revokedAt: scope.now }).returning(TOKEN_COLUMNS);
+  await writeAudit({
+    trx: scope.trx,
+    tenantId: scope.tenantId,
+    actor: scope.actor,
+    action: 'provisioning.token_revoked',
+    target: { type: 'scim_token', id },
+    before: { name: token.name, prefix: token.prefix },
+    after: { revoked: true },
+    ip: scope.ip,
+    at: scope.now,
+  });
+  return revoked;
+}
+
+export type DirectoryActor = { tenantId: string; tokenId: string; prefix: string };
+
+/**
+ * Resolves a bearer token to its tenant and counts the request against the token's limit, in one
+ * statement on the privileged connection (a token names its tenant, as a workspace slug does).
+ * A revoked or unknown token is a 401 that reveals nothing about any tenant. Every request counts,
+ * refused ones included.
+ */
+export async function authenticateScimToken({ ownerDb, token, now, limit }: { ownerDb: Db; token: string; now: Date; limit: RateLimit }): Promise<DirectoryActor> {
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new AppError('UNAUTHORIZED', 'This provisioning token is malformed: check that it was copied whole (it starts with sws_).', { reason: 'TOKEN_MALFORMED' });
+  }
+  const { rows } = await ownerDb.raw<{ rows: { id: string; tenant_id: string; prefix: string; revoked_at: Date | null; last_used_at: Date | null; hits: number | null }[] }>(
+    `with t as (select id, tenant_id, prefix, revoked_at, last_used_at from scim_tokens where token_hash = ?),
+     hit as (${countHitSql(`select ? || t.id::text, cast(? as timestamptz), 1 from t`)})
+     select t.*, (select hits from hit) as hits from t`,
+    [hashScimToken(token), rateLimitKey(limit, ''), windowStartOf(limit, now)],
+  );
+  const row = rows[0];
+  if (!row) throw new AppError('UNAUTHORIZED', 'This provisioning token is not recognised.', { reason: 'TOKEN_UNKNOWN' });
+  if (row.revoked_at) throw new AppError('UNAUTHORIZED', 'This provisioning token has been revoked. Create a new one in Settings → Provisioning.', { reason: 'TOKEN_REVOKED' });
+  refuseOverLimit(limit, row.hits ?? Number.POSITIVE_INFINITY, now);
+  // Last use moves at most once a minute, and concurrent requests touch it once.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
+    await ownerDb('scim_tokens')
+      .where({ id: row.id })
+      .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<', new Date(now.getTime() - TOUCH_AFTER_MS)))
+      .update({ lastUsedAt: now });
+  }
+  return { tenantId: row.tenant_id, tokenId: row.id, prefix: row.prefix };
+}
