@@ -18,6 +18,9 @@ export const slugSchema = z
   .regex(/^[a-z0-9].*[a-z0-9]$/, 'Start and end with a letter or a digit')
   .refine((slug) => !RESERVED_SLUGS.has(slug), 'This workspace address is reserved');
 
+/** An id as PostgreSQL's uuid type reads it: anything else is no row of ours (a 404, not a 400). */
+export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
 export const emailSchema = z
   .string()
   .trim()

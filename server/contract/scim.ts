@@ -76,6 +76,19 @@ export const scimGroupInput = z.object({
 });
 export type ScimGroupInput = z.output<typeof scimGroupInput>;
 
+/**
+ * The PATCH library walks a path's words as object keys: these would reach Object.prototype and
+ * change every object of the process, for every tenant. No SCIM attribute is named so.
+ */
+const PROTOTYPE_WORDS = /(^|[^a-z0-9_$])(__proto__|constructor|prototype)($|[^a-z0-9_$])/i;
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+function hasPrototypeKey(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((v) => hasPrototypeKey(v, depth + 1));
+  return Object.keys(value).some((key) => PROTOTYPE_KEYS.has(key) || hasPrototypeKey((value as Record<string, unknown>)[key], depth + 1));
+}
+export const MAX_PATCH_VALUES = 10_000;
+
 /** PATCH (RFC 7644 §3.5.2): operation names in any case, as Entra ID sends them ("Replace"). */
 export const scimPatchInput = z.object({
   schemas: z.array(z.string()).refine((s) => s.includes(SCIM.patch), `schemas must include ${SCIM.patch}`),
@@ -87,12 +100,21 @@ export const scimPatchInput = z.object({
           .trim()
           .toLowerCase()
           .pipe(z.enum(['add', 'replace', 'remove'], { error: 'op is add, replace or remove' })),
-        path: z.string().trim().max(500).optional(),
-        value: z.unknown().optional(),
+        path: z
+          .string()
+          .trim()
+          .max(500)
+          .refine((path) => !PROTOTYPE_WORDS.test(path), { error: 'path names no attribute of a SCIM resource', params: { scimType: 'invalidPath' } })
+          .optional(),
+        value: z.unknown().refine((value) => !hasPrototypeKey(value), { error: 'value holds a key that is no SCIM attribute', params: { scimType: 'invalidValue' } }).optional(),
       }),
     )
     .min(1, 'Operations holds at least one operation')
-    .max(1000),
+    .max(1000)
+    // Entra ID removes members as one operation listing many values: each value is an operation.
+    .refine((ops) => ops.reduce((n, op) => n + (Array.isArray(op.value) ? Math.max(1, op.value.length) : 1), 0) <= MAX_PATCH_VALUES, {
+      error: `A PATCH request holds at most ${MAX_PATCH_VALUES} operations and values; send the rest in another request.`,
+    }),
 });
 export type ScimPatchInput = z.output<typeof scimPatchInput>;
 

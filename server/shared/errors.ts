@@ -52,6 +52,10 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
   ) {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable. Please try again in a moment.');
   }
+  // Lock orders are kept so that requests queue; this backstop says so should two still collide.
+  if (pg.code === '40P01' || pg.code === '40001') {
+    return new AppError('SERVICE_UNAVAILABLE', 'Another change to the same records ran at the same moment. Please try again.', { retryAfterSeconds: 1 });
+  }
   // Class 22 is "data exception": a value the database cannot store or compare. Inputs are checked
   // at the edge; this is the backstop that keeps a missed case a 400, never a 500.
   if (pg.code?.startsWith('22')) {

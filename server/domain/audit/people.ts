@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Trx } from '../../../db/index';
+import { isUuid } from '../../contract/fields';
 
 /** How many people a filter or a suggestion list names; past that, the person types more. */
 export const PEOPLE_SHOWN = 10;
@@ -49,6 +50,6 @@ export async function resolvePeople(trx: Trx, query: string): Promise<ResolvedPe
 
 /** The person an id in the address names, so the filter shows a name rather than an id. */
 export async function personById(trx: Trx, id: string): Promise<AuditPerson | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   return (await trx('users').where({ id }).first('id', 'displayName', 'email')) ?? null;
 }

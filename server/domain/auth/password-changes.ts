@@ -135,7 +135,7 @@ export async function resetPassword({
     now,
     then: async (trx, { tenantId, userId }) => {
       // Locked: an admin suspending the user meanwhile either waits for this reset or is seen by it.
-      const current = await trx('users').where({ id: userId }).forUpdate().first('status');
+      const current = await trx('users').where({ id: userId }).forNoKeyUpdate().first('status');
       if (!current || !MAY_RESET_PASSWORD.includes(current.status)) return null;
       const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
       await endUserSessions({ trx, userId });

@@ -37,7 +37,7 @@ export async function listPlans({ stripe, env }: { stripe: Stripe | null; env: E
 
 /** The tenant's Stripe customer, created on first use; the idempotency key makes a retry reuse it. */
 async function ensureCustomer(scope: Scope, stripe: Stripe) {
-  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).forUpdate().first('id', 'name', 'slug', 'stripeCustomerId');
+  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).forNoKeyUpdate().first('id', 'name', 'slug', 'stripeCustomerId');
   if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
   if (tenant.stripeCustomerId) return tenant.stripeCustomerId;
   const customer = await stripe.customers.create(

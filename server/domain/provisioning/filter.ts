@@ -1,4 +1,5 @@
 import { parse, type Filter } from 'scim2-parse-filter';
+import { isUuid } from '../../contract/fields';
 import { AppError } from '../../shared/errors';
 
 /**
@@ -17,7 +18,6 @@ export type FilterColumn =
 export type FilterAttributes = Record<string, FilterColumn>;
 export type SqlCondition = { sql: string; bindings: unknown[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const invalidFilter = (detail: string) => new AppError('BAD_REQUEST', detail, { scimType: 'invalidFilter' });
 
@@ -38,7 +38,7 @@ function compare(column: FilterColumn, op: string, value: unknown, attribute: st
   if (column.type === 'uuid') {
     if (op !== 'eq' && op !== 'ne') throw invalidFilter(`${attribute} is compared with eq or ne.`);
     // An id that is not a uuid matches nothing (and is no error: it is simply not ours).
-    if (!UUID.test(value)) return { sql: op === 'eq' ? 'false' : 'true', bindings: [] };
+    if (!isUuid(value)) return { sql: op === 'eq' ? 'false' : 'true', bindings: [] };
     return { sql: `${column.sql} ${op === 'eq' ? '=' : '<>'} ?::uuid`, bindings: [value] };
   }
   if (column.type === 'time') {

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { setUserRole } from '../users/role';
+import { lockTenant } from '../users/rules';
 
 /**
  * SPEC "Directory provisioning": a provisioned user's role is that of its highest-priority mapped
@@ -114,7 +115,9 @@ export async function listGroups(scope: Scope) {
 /** An admin maps a group to a role (or unmaps it): members' roles follow at once. */
 export async function mapGroup(scope: Scope, input: z.output<typeof mapGroupInput>) {
   const { trx } = scope;
-  const group = await trx('scim_groups').where({ id: input.groupId }).forUpdate().first();
+  // The order directory changes take (server/http/scim/router.ts): tenant, then group, then users.
+  await lockTenant(trx, scope.tenantId);
+  const group = await trx('scim_groups').where({ id: input.groupId }).forNoKeyUpdate().first();
   if (!group) throw new AppError('NOT_FOUND', 'Group not found', { field: 'groupId' });
   const role = input.roleId ? await trx('roles').where({ id: input.roleId }).first('id', 'name', 'audience') : null;
   if (input.roleId && !role) throw new AppError('NOT_FOUND', 'Role not found', { field: 'roleId' });

@@ -1,4 +1,5 @@
 import type { Trx } from '../../../db/index';
+import { isUuid } from '../../contract/fields';
 import { scimGroupInput, type ScimGroupInput, type ScimPatchInput } from '../../contract/scim';
 import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
@@ -24,7 +25,6 @@ export const GROUP_FILTER_ATTRIBUTES: FilterAttributes = {
 };
 
 const GROUP_COLUMNS = ['id', 'displayName', 'externalId', 'createdAt', 'updatedAt'] as const;
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 async function withMembers(trx: Trx, groups: Omit<ScimGroupView, 'members'>[], include: boolean): Promise<ScimGroupView[]> {
   if (!include || !groups.length) return groups.map((g) => ({ ...g, members: [] }));
@@ -94,7 +94,7 @@ export async function createScimGroup(scope: Scope, input: ScimGroupInput) {
 /** PUT, and PATCH once applied: name, external id and members as given. */
 export async function replaceScimGroup(scope: Scope, id: string, input: ScimGroupInput, { keepMembers = false } = {}) {
   const current = await getScimGroup(scope, id, { members: false });
-  await scope.trx('scim_groups').where({ id }).forUpdate().first('id');
+  await scope.trx('scim_groups').where({ id }).forNoKeyUpdate().first('id');
   const renamed = current.displayName !== input.displayName || current.externalId !== (input.externalId ?? null);
   if (renamed) await scope.trx('scim_groups').where({ id }).update({ displayName: input.displayName, externalId: input.externalId ?? null, updatedAt: scope.now });
   const changed = keepMembers ? [] : await setMembers(scope, id, (input.members ?? []).map((m) => m.value));

@@ -1,4 +1,5 @@
 import type { Trx } from '../../../db/index';
+import { emailSchema, isUuid } from '../../contract/fields';
 import { SCIM, scimUserInput, type ScimPatchInput, type ScimUserInput } from '../../contract/scim';
 import { SEAT_HOLDING, type UserStatus } from '../../contract/statuses';
 import { AppError } from '../../shared/errors';
@@ -63,14 +64,15 @@ export const USER_FILTER_ATTRIBUTES: FilterAttributes = {
   'meta.lastModified': { type: 'time', sql: 'users.updated_at' },
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An email as the form accepts it (server/contract/fields.ts), so no look-alike gets in by SCIM. */
+const isEmail = (value: string) => emailSchema.safeParse(value).success;
 
 /** SPEC: `userName` is the email; an IdP whose userName is not one (a UPN) sends the work email too. */
 export function emailOf(input: ScimUserInput) {
-  if (EMAIL.test(input.userName)) return input.userName;
+  if (isEmail(input.userName)) return emailSchema.parse(input.userName);
   const emails = input.emails ?? [];
   const chosen = emails.find((e) => e.primary) ?? emails.find((e) => e.type?.toLowerCase() === 'work') ?? emails[0];
-  if (chosen?.value && EMAIL.test(chosen.value.trim())) return chosen.value.trim();
+  if (chosen?.value && isEmail(chosen.value)) return emailSchema.parse(chosen.value);
   throw new AppError('BAD_REQUEST', 'userName must be the person’s email address (or send it in emails as the work email).', { scimType: 'invalidValue' });
 }
 
@@ -92,7 +94,7 @@ function valuesOf(input: ScimUserInput, email: string) {
     displayName: (input.displayName?.trim() || `${firstName} ${lastName}`.trim() || email).slice(0, 200),
     externalId: input.externalId ?? null,
     // SPEC: userName is the email; an identifier that is not one is kept as the IdP sent it.
-    scimUserName: EMAIL.test(input.userName) ? null : input.userName,
+    scimUserName: isEmail(input.userName) ? null : input.userName,
     ...(input.locale ? { locale: input.locale } : {}),
     ...(input.timezone ? { timeZone: input.timezone } : {}),
     ...(enterprise !== undefined ? { department: enterprise?.department ?? null, employeeNumber: enterprise?.employeeNumber ?? null } : {}),
@@ -112,7 +114,7 @@ async function withGroups(trx: Trx, users: Omit<ScimUserRow, 'groups'>[]): Promi
 const linkedUsers = (trx: Trx) => trx('users').where({ scimLinked: true, isSystem: false }).whereNot({ kind: 'api' });
 
 export async function getScimUser(scope: Scope, id: string): Promise<ScimUserRow> {
-  const user = /^[0-9a-f-]{36}$/i.test(id) ? await linkedUsers(scope.trx).where({ id }).first(...SCIM_USER_COLUMNS) : undefined;
+  const user = isUuid(id) ? await linkedUsers(scope.trx).where({ id }).first(...SCIM_USER_COLUMNS) : undefined;
   if (!user) throw new AppError('NOT_FOUND', `User ${id} not found`);
   return (await withGroups(scope.trx, [user]))[0];
 }
@@ -173,7 +175,7 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
   // Linking changes an existing user: the tenant row lock first, then the user's, in the order
   // every status and role change takes them (server/domain/users/rules.ts lockTenant).
   if (found) await lockTenant(trx, tenantId);
-  const existing = found ? await trx('users').where({ id: found.id }).forUpdate().first(...SCIM_USER_COLUMNS, 'isSystem') : undefined;
+  const existing = found ? await trx('users').where({ id: found.id }).forNoKeyUpdate().first(...SCIM_USER_COLUMNS, 'isSystem') : undefined;
   if (existing) {
     if (existing.scimLinked || existing.kind === 'api' || existing.isSystem) {
       throw new AppError('CONFLICT', `A user with userName ${email} already exists${existing.scimLinked ? ` (id ${existing.id})` : ''}.`, { scimType: 'uniqueness' });

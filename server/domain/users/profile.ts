@@ -16,7 +16,7 @@ function ownUserId(scope: Scope): string {
 
 async function findOwnUser(scope: Scope, id: string, { forUpdate = false } = {}) {
   const query = scope.trx('users').where({ id }).first(...USER_COLUMNS);
-  const user = await (forUpdate ? query.forUpdate() : query);
+  const user = await (forUpdate ? query.forNoKeyUpdate() : query);
   if (!user) throw new AppError('UNAUTHORIZED', SIGN_IN_REQUIRED);
   return user;
 }

@@ -11,7 +11,7 @@ export type RoleRow = Pick<StoredRole, 'id' | 'key' | 'name' | 'audience' | 'per
 /** Row-level security hides other tenants' rows, so "not yours" and "does not exist" look alike. */
 export async function findUser(trx: Trx, id: string, { forUpdate = false } = {}) {
   const query = trx('users').where({ id }).first(...USER_COLUMNS, 'passwordHash');
-  const user = await (forUpdate ? query.forUpdate() : query);
+  const user = await (forUpdate ? query.forNoKeyUpdate() : query);
   if (!user) throw new AppError('NOT_FOUND', 'User not found', { field: 'id' });
   return user;
 }
@@ -66,10 +66,12 @@ export async function assertMayActOn(trx: Trx, user: { roleId: string }, permiss
 /**
  * The tenant row lock that orders changes which could leave a workspace without an Owner. Taken
  * before any user row lock, by every such path (admin status and role changes, the sweep), so
- * they queue instead of deadlocking.
+ * they queue instead of deadlocking. FOR NO KEY UPDATE: rows inserted meanwhile that reference the
+ * tenant (a new user, an audit event) take KEY SHARE locks, which this neither waits for nor blocks,
+ * so a create holding the seat lock never waits on a reactivation waiting on that seat lock.
  */
 export async function lockTenant(trx: Trx, tenantId: string) {
-  await trx('tenants').where({ id: tenantId }).forUpdate().first('id');
+  await trx('tenants').where({ id: tenantId }).forNoKeyUpdate().first('id');
 }
 
 /**
@@ -79,7 +81,7 @@ export async function lockTenant(trx: Trx, tenantId: string) {
 export async function assertNotLastActiveOwner(trx: Trx, tenantId: string, user: { id: string; roleId: string; status: string }, what: string) {
   const role = await trx('roles').where({ id: user.roleId }).first('key');
   if (role?.key !== 'owner' || user.status !== 'active') return;
-  await trx('tenants').where({ id: tenantId }).forUpdate().first('id');
+  await trx('tenants').where({ id: tenantId }).forNoKeyUpdate().first('id');
   const [{ n }] = await trx('users as u')
     .join('roles as r', 'r.id', 'u.roleId')
     .where({ 'r.key': 'owner', 'u.status': 'active' })

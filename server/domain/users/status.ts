@@ -196,7 +196,7 @@ export async function deactivateForInactivity(args: { trx: Trx; tenantId: string
 export async function countFailedSignIn({ trx, tenantId, userId, now, ip }: { trx: Trx; tenantId: string; userId: string; now: Date; ip: string | null }) {
   const { from, to } = SYSTEM_TRANSITIONS.lock;
   const { rows } = await trx.raw<{ rows: { status: UserStatus; attempts: number; previous: UserStatus }[] }>(
-    `with before as (select status from users where id = :userId for update)
+    `with before as (select status from users where id = :userId for no key update)
      update users u set
        failed_sign_in_count = u.failed_sign_in_count + 1,
        status = case when u.status::text = any(string_to_array(:from, ',')) and u.failed_sign_in_count + 1 >= t.lockout_threshold
@@ -238,7 +238,7 @@ export async function unlockByReset({ trx, userId, now }: { trx: Trx; userId: st
 export async function acceptInvitationStatus({ trx, userId, passwordHash, now }: { trx: Trx; userId: string; passwordHash: string; now: Date }) {
   const { to } = SYSTEM_TRANSITIONS.acceptInvitation;
   const from: readonly UserStatus[] = SYSTEM_TRANSITIONS.acceptInvitation.from;
-  const current = await trx('users').where({ id: userId }).forUpdate().first('status');
+  const current = await trx('users').where({ id: userId }).forNoKeyUpdate().first('status');
   if (!current || !from.includes(current.status)) return null;
   const [user] = await trx('users')
     .where({ id: userId })

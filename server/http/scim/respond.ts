@@ -31,7 +31,9 @@ export function scimErrorOf(error: unknown): { status: number; detail: string; s
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const where = issue?.path.join('.');
-    return { status: 400, detail: where ? `${where}: ${issue.message}` : (issue?.message ?? 'Invalid request'), scimType: 'invalidValue' };
+    // A refinement may name its own scimType (invalidPath for a path no attribute has).
+    const named = issue && 'params' in issue ? (issue.params as { scimType?: string } | undefined)?.scimType : undefined;
+    return { status: 400, detail: where ? `${where}: ${issue.message}` : (issue?.message ?? 'Invalid request'), scimType: named ?? 'invalidValue' };
   }
   const app = error instanceof AppError ? error : fromDatabaseError(error);
   if (app) {

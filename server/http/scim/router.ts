@@ -8,6 +8,7 @@ import { createScimGroup, deleteScimGroup, getScimGroup, listScimGroups, patchSc
 import { groupResource, userResource } from '../../domain/provisioning/resources';
 import { createScimUser, deleteScimUser, getScimUser, listScimUsers, patchScimUser, replaceScimUser } from '../../domain/provisioning/users';
 import { RATE_LIMITS } from '../../domain/rate-limits';
+import { lockTenant } from '../../domain/users/rules';
 import type { Scope } from '../../domain/scope';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../trpc/context';
@@ -73,8 +74,12 @@ export function scimRouter(deps: Deps) {
       withTenant(
         deps.db,
         directory.tenantId,
-        (trx: Trx) =>
-          handler({
+        async (trx: Trx) => {
+          // A directory change may touch users, groups, roles and seats at once: each takes the
+          // tenant lock first, as status and role changes do, so concurrent ones queue (never a
+          // lost group update or a deadlock) and a member cannot be unlinked while being added.
+          if (!readOnly) await lockTenant(trx, directory.tenantId);
+          return handler({
             req,
             baseUrl,
             scope: {
@@ -88,7 +93,8 @@ export function scimRouter(deps: Deps) {
               now: deps.now(),
               jobs: deps.jobs,
             },
-          }),
+          });
+        },
         { readOnly },
       )
         .then(({ status, body }) => sendScim(res, status, body))
@@ -106,7 +112,11 @@ export function scimRouter(deps: Deps) {
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const idOf = (req: Request) => String(req.params.id);
   const membersWanted = (req: Request) => {
-    const listed = (name: string) => (str(req.query[name]) ?? '').split(',').map((a) => a.trim().toLowerCase());
+    // An attribute may be named by its full URN, as project() reads it too.
+    const listed = (name: string) =>
+      (str(req.query[name]) ?? '')
+        .split(',')
+        .map((a) => a.trim().toLowerCase().replace(`${SCIM.group.toLowerCase()}:`, ''));
     if (str(req.query.attributes)) return listed('attributes').some((a) => a === 'members' || a.startsWith('members.'));
     return !listed('excludedAttributes').includes('members');
   };
