@@ -14,7 +14,7 @@ const shot = screenshotsIn(ARTIFACTS);
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
 describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the API keys tab', () => {
-  it('no page scrolls sideways at 360 px; key badges say active once and revoked, never banned', async () => {
+  it('at 360 px Sign out stays on screen and the keys table scrolls in its box; key badges say active once and revoked, never banned', async () => {
     const { app, url } = await startFullStack();
     const ws = await signUp(app, { companyName: 'Narrow Screens Ltd' });
     await app.database.owner('seat_pools').where({ tenantId: ws.tenant.id, seatType: 'api' }).update({ included: 1 });
@@ -28,39 +28,15 @@ describe.skipIf(!browser.available)('SPEC §7 screens at phone width, and the AP
     const page = await context.newPage();
     await page.setViewportSize({ width: 360, height: 800 });
 
-    const tooWide: Record<string, number> = {};
-    for (const path of ['/signup', '/login']) {
-      await page.goto(`${url}${path}`);
-      const width = await pageWidth(page);
-      if (width > 360) tooWide[path] = width;
-    }
-
+    // Every page's width at 360 px is checked by every-page.test.ts; here, what only this page shows.
     await page.goto(`${url}/login?workspace=${ws.tenant.slug}`);
     await page.getByLabel('Email').fill(ws.input.email);
     await page.getByLabel('Password').fill(ws.input.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${url}/dashboard`);
-
-    const signedIn = [
-      '/dashboard',
-      '/users',
-      `/users/${person.id}`,
-      `/users/${api.id}?tab=keys`,
-      '/users/new',
-      '/billing',
-      '/roles',
-      '/audit',
-      '/settings',
-    ];
-    for (const path of signedIn) {
-      await page.goto(`${url}${path}`);
-      const width = await pageWidth(page);
-      if (width > 360) tooWide[path] = width;
-      // Sign out stays on screen.
-      const signOut = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
-      if (signOut.x + signOut.width > 360) tooWide[`${path} (Sign out)`] = signOut.x + signOut.width;
-    }
-    expect(tooWide).toEqual({});
+    // Sign out stays on screen.
+    const signOut = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+    expect(signOut.x + signOut.width).toBeLessThanOrEqual(360);
 
     await page.goto(`${url}/users`);
     await shot(page, 'users-360');
