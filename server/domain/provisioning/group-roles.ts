@@ -163,6 +163,8 @@ export async function listGroups(scope: Scope) {
 /** An admin maps a group to a role (or unmaps it): members' roles follow at once. */
 export async function mapGroup(scope: Scope, input: z.output<typeof mapGroupInput>) {
   const { trx } = scope;
+  // The tenant row lock before the group's, in the order the SCIM group writes take them.
+  await lockTenant(trx, scope.tenantId);
   const group = await trx('scim_groups').where({ id: input.groupId }).forUpdate().first();
   if (!group) throw new AppError('NOT_FOUND', 'Group not found', { field: 'groupId' });
   const role = input.roleId ? await trx('roles').where({ id: input.roleId }).first('id', 'key', 'name', 'audience', 'permissions') : null;
