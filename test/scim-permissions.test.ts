@@ -133,6 +133,23 @@ describe('a provisioning token acts with its creator’s permissions', () => {
     expect((await identity(owner2.id))!.roleId).toBe(ws.roles.get('member'));
   });
 
+  it('the last active Owner, linked by an Owner’s token and kept as Owner, cannot be moved out of a group by an Admin’s token', async () => {
+    const ws = await provisionedWorkspace(app, { sso: true });
+    const admin = await signedIn(ws.tenant.id, ws.input.slug, `admin@${ws.input.slug}.test`, { key: 'admin' });
+    const adminToken = (await admin.caller.provisioning.createToken({ name: 'Admin Okta' })).token;
+    expect((await scimRequest(url, adminToken, 'POST', '/Users', newUser(ws.input.email))).status).toBe(403);
+    expect((await scimRequest(url, ws.token, 'POST', '/Users', newUser(ws.input.email))).status).toBe(201);
+    const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Staff', members: [{ value: ws.user.id }] })).body.id as string;
+    // Staff is unmapped: Ada's groups give Read Only; she is kept as Owner.
+    expect((await ws.owner.provisioning.groups()).kept).toEqual([expect.objectContaining({ email: ws.input.email, message: expect.stringMatching(/^Kept .* as Owner: the last active Owner is never demoted/) })]);
+    const audited = await auditCount(ws.tenant.id);
+    const removed = await scimRequest(url, adminToken, 'PATCH', `/Groups/${group}`, patch({ op: 'remove', path: 'members' }));
+    expect(removed).toMatchObject({ status: 403, body: { detail: expect.stringContaining(`the role of ${ws.input.email} would change. You cannot change the role of this user: their role, Owner`) } });
+    expect(await db()('scim_group_members').where({ groupId: group })).toHaveLength(1);
+    expect(await auditCount(ws.tenant.id)).toBe(audited);
+    expect((await identity(ws.user.id))!.roleId).toBe(ws.roles.get('owner'));
+  });
+
   it('creating a token needs settings.manage and users.manage; the token keeps the permissions of its creation, shown in the list', async () => {
     const ws = await provisionedWorkspace(app, { standard: 10 });
     const slug = ws.input.slug;

@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { setUserRole } from '../users/role';
-import { assertCanGrant, isLastActiveOwner, lockTenant } from '../users/rules';
+import { assertCanGrant, assertMayActOn, isLastActiveOwner, lockTenant } from '../users/rules';
 
 /**
  * SPEC "Directory provisioning": a provisioned user's role is that of its highest-priority mapped
@@ -89,8 +89,13 @@ export async function applyGroupRoles(scope: Scope, userIds: string[]) {
   let changed = 0;
   for (const row of rows) {
     if (row.target === row.roleId) continue;
-    if (await isLastActiveOwner(scope.trx, scope.tenantId, row)) continue;
     try {
+      if (await isLastActiveOwner(scope.trx, scope.tenantId, row)) {
+        // Skipped, but only for an actor who could have changed their role at all: an Admin's
+        // token does not get to move the Owner's memberships because the demotion is skipped.
+        await assertMayActOn(scope.trx, row, scope.permissions, 'change the role of');
+        continue;
+      }
       await setUserRole(scope, { id: row.id, roleId: row.target });
     } catch (error) {
       if (error instanceof AppError && error.code === 'FORBIDDEN') {
