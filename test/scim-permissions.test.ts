@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../db/index';
+import { migrationSource } from '../db/migrations/index';
+import { generateScimToken } from '../server/domain/provisioning/tokens';
 import { createTestApp, memoryCookies, startHttp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { insertUser } from './helpers/factories';
@@ -182,5 +185,29 @@ describe('a provisioning token acts with its creator’s permissions', () => {
     // A token carrying no permissions (an old one whose creator is unknown) is refused, and says why.
     await db()('scim_tokens').where({ id }).update({ permissions: [] });
     expect(await scimRequest(url, token, 'GET', '/Users')).toMatchObject({ status: 403, body: { detail: expect.stringContaining('does not carry the users.read permission') } });
+  });
+
+  it('the migration gives tokens made before it their creator’s current role permissions, or none when the creator is unknown', async () => {
+    const ws = await provisionedWorkspace(app);
+    const admin = await signedIn(ws.tenant.id, ws.input.slug, `admin@${ws.input.slug}.test`, { key: 'admin' });
+    const made = await admin.caller.provisioning.createToken({ name: 'Admin Okta' });
+    const orphan = generateScimToken();
+    await db()('scim_tokens').insert({ tenantId: ws.tenant.id, name: 'Orphan', prefix: orphan.prefix, tokenHash: orphan.hash, createdBy: null });
+    // Down and up again on its own connection (knex's migrator changes the mappers of its instance).
+    const migrator = createDb(app.database.url, { max: 1 });
+    try {
+      await migrator.migrate.down({ migrationSource, name: '20261201070000_scim_token_permissions' });
+      await migrator.migrate.latest({ migrationSource });
+    } finally {
+      await migrator.destroy();
+    }
+    const stored = await db()('scim_tokens').where({ tenantId: ws.tenant.id }).orderBy('name').select('name', 'permissions', 'creatorRoleName');
+    expect(stored).toEqual([
+      { name: 'Admin Okta', permissions: ['users.read', 'users.manage', 'roles.manage', 'audit.read', 'settings.manage'], creatorRoleName: 'Admin' },
+      { name: 'Okta', permissions: ['users.read', 'users.manage', 'billing.manage', 'roles.manage', 'audit.read', 'settings.manage'], creatorRoleName: 'Owner' },
+      { name: 'Orphan', permissions: [], creatorRoleName: null },
+    ]);
+    expect(made.token).toMatch(/^sws_/);
+    expect(await scimRequest(url, orphan.token, 'POST', '/Users', newUser(`x@${ws.input.slug}.test`))).toMatchObject({ status: 403, body: { detail: expect.stringContaining('does not carry the users.manage permission') } });
   });
 });
