@@ -238,6 +238,10 @@ export type ScimTokenRow = {
   prefix: string;
   tokenHash: string;
   createdBy: string | null;
+  /** The creator's permissions at creation: the token acts with these. */
+  permissions: string[];
+  /** The creator's role at creation, for the token list. */
+  creatorRoleName: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;

@@ -170,25 +170,30 @@ describe('SCIM users and the status module', () => {
     expect(await userRow(banned.id)).toMatchObject({ status: 'banned', scimLinked: false });
   });
 
-  it('never demotes or deactivates the last active Owner', async () => {
+  it('never demotes or deactivates the last active Owner: linking them keeps Owner and the page says so', async () => {
     const ws = await provisionedWorkspace(app, { sso: true });
-    // Linking the only Owner would give them Read Only (no group yet): refused, nothing changes.
-    const refused = await scimRequest(url, ws.token, 'POST', '/Users', newUser(ws.input.email));
-    expect(refused).toMatchObject({ status: 403, body: { detail: expect.stringContaining('last active Owner') } });
-    expect(await userRow(ws.user.id)).toMatchObject({ scimLinked: false, roleId: ws.roles.get('owner') });
+    const kept = `Kept ${ws.input.email} as Owner: the last active Owner is never demoted — map a group to Owner.`;
+    // The admin assigns themself in the IdP: linked, still Owner (no group would give them Read Only).
+    const linked = await scimRequest(url, ws.token, 'POST', '/Users', newUser(ws.input.email));
+    expect(linked).toMatchObject({ status: 201, body: { id: ws.user.id, active: true } });
+    expect(await userRow(ws.user.id)).toMatchObject({ scimLinked: true, status: 'active', roleId: ws.roles.get('owner') });
+    expect((await ws.owner.provisioning.groups()).kept).toEqual([{ email: ws.input.email, roleName: 'Owner', groupRoleName: 'Read Only', message: kept }]);
+    expect(await db()('audit_events').where({ tenantId: ws.tenant.id, targetId: ws.user.id, action: 'user.role_changed' })).toHaveLength(0);
 
-    // A provisioned Owner (through a group) who is the last active one cannot be deactivated or removed from it.
-    const b = (await scimRequest(url, ws.token, 'POST', '/Users', newUser(`boss@${ws.input.slug}.test`))).body.id as string;
-    const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Owners', members: [{ value: b }] })).body.id as string;
-    await ws.owner.provisioning.mapGroup({ groupId: group, roleId: ws.roles.get('owner')!, priority: 1 });
-    expect((await userRow(b))!.roleId).toBe(ws.roles.get('owner'));
-    await db()('users').where({ id: ws.user.id }).update({ status: 'deactivated' });
-    const deactivate = await scimRequest(url, ws.token, 'PATCH', `/Users/${b}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    // Deactivating them stays refused.
+    const deactivate = await scimRequest(url, ws.token, 'PATCH', `/Users/${ws.user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
     expect(deactivate).toMatchObject({ status: 403, body: { detail: expect.stringContaining('last active Owner') } });
-    const remove = await scimRequest(url, ws.token, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${b}"]` }] });
-    expect(remove).toMatchObject({ status: 403, body: { detail: expect.stringContaining('last active Owner') } });
-    expect(await userRow(b)).toMatchObject({ status: 'active', roleId: ws.roles.get('owner') });
-    expect(await db()('scim_group_members').where({ groupId: group })).toHaveLength(1);
+
+    // Mapped to Owner through a group: nothing to report. Taken out of it again: the membership
+    // change succeeds, the demotion is skipped and reported.
+    const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Owners', members: [{ value: ws.user.id }] })).body.id as string;
+    await ws.owner.provisioning.mapGroup({ groupId: group, roleId: ws.roles.get('owner')!, priority: 1 });
+    expect((await ws.owner.provisioning.groups()).kept).toEqual([]);
+    const remove = await scimRequest(url, ws.token, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ws.user.id}"]` }] });
+    expect(remove.status).toBe(204);
+    expect(await db()('scim_group_members').where({ groupId: group })).toHaveLength(0);
+    expect(await userRow(ws.user.id)).toMatchObject({ status: 'active', roleId: ws.roles.get('owner') });
+    expect((await ws.owner.provisioning.groups()).kept).toEqual([expect.objectContaining({ message: kept })]);
   });
 });
 
@@ -224,7 +229,7 @@ describe('SCIM groups and roles', () => {
     const odd = await scimRequest(url, ws.token, 'PATCH', `/Users/${u}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails[type eq "work"].value.x', value: 1 }] });
     expect(odd).toMatchObject({ status: 400, body: { scimType: 'invalidPath', status: '400' } });
 
-    const groups = await ws.owner.provisioning.groups();
+    const { groups } = await ws.owner.provisioning.groups();
     expect(groups.map((g) => [g.displayName, g.members, g.roleId])).toEqual([
       ['Admins', 0, ws.roles.get('admin')],
       ['Staff', 1, null],
@@ -242,7 +247,9 @@ describe('SCIM groups and roles', () => {
     const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Everyone', members: [{ value: id }] })).body.id as string;
     await ws.owner.provisioning.mapGroup({ groupId: group, roleId: ws.roles.get('admin')!, priority: 1 });
     expect((await userRow(id))!.roleId).toBe(ws.roles.get('client'));
-    const [listed] = await ws.owner.provisioning.groups();
+    const {
+      groups: [listed],
+    } = await ws.owner.provisioning.groups();
     expect(listed.skipped).toEqual([{ email: `client@${ws.input.slug}.test`, kind: 'client' }]);
     expect(await scimRequest(url, ws.token, 'PUT', `/Users/${id}`, newUser(`client@${ws.input.slug}.test`, { userType: 'Standard' }))).toMatchObject({ status: 400, body: { scimType: 'mutability' } });
     // Client seats run out like standard ones, with the client message.

@@ -27,11 +27,11 @@ const provisioningForm = z.discriminatedUnion('intent', [
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   requirePermission(await requireMe(context, request), 'settings.manage');
-  const [tokens, groups, roles] = await Promise.all([context.trpc.provisioning.listTokens(), context.trpc.provisioning.groups(), context.trpc.roles.list()]);
+  const [tokens, { groups, kept }, roles] = await Promise.all([context.trpc.provisioning.listTokens(), context.trpc.provisioning.groups(), context.trpc.roles.list()]);
   // SPEC: the SCIM base URL, for the admin to paste into Okta or Entra ID.
   const baseUrl = `${new URL(request.url).origin}/scim/v2`;
   const revoking = tokens.find((t) => t.id === new URL(request.url).searchParams.get('revoke') && t.status === 'active') ?? null;
-  return json({ tokens, groups, roles: roles.filter((r) => r.audience !== 'api'), baseUrl, revokingId: revoking?.id ?? null });
+  return json({ tokens, groups, kept, roles: roles.filter((r) => r.audience !== 'api'), baseUrl, revokingId: revoking?.id ?? null });
 }
 
 type ActionData = { intent: string | null; groupId?: string; message?: string; fieldErrors?: Record<string, string[] | null | undefined>; newToken?: { name: string; token: string } };
@@ -64,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Provisioning() {
-  const { tokens, groups, roles, baseUrl, revokingId } = useLoaderData<typeof loader>();
+  const { tokens, groups, kept, roles, baseUrl, revokingId } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as ActionData | undefined;
   const [search] = useSearchParams();
   const done = search.get('done');
@@ -100,6 +100,7 @@ export default function Provisioning() {
             </label>
           </div>
         ) : null}
+        <p className="muted">A token acts with the permissions of the person who creates it, as they are at that moment: it can do nothing to a user that they could not. Creating one needs the settings.manage and users.manage permissions.</p>
         <Form method="post" className="toolbar">
           <input type="hidden" name="intent" value="createToken" />
           {data?.intent === 'createToken' ? <FormAlert message={data.message} /> : null}
@@ -130,6 +131,7 @@ export default function Provisioning() {
                   <th scope="col">Name</th>
                   <th scope="col">Token</th>
                   <th scope="col">Created</th>
+                  <th scope="col">Permissions</th>
                   <th scope="col">Last used</th>
                   <th scope="col">Status</th>
                   <th scope="col">Revoke</th>
@@ -144,6 +146,15 @@ export default function Provisioning() {
                     </td>
                     <td>
                       <Time at={t.createdAt} />
+                    </td>
+                    <td>
+                      {t.creatorRoleName ? (
+                        <>
+                          Acts with the permissions of {t.creatorName ?? 'a former user'} ({t.creatorRoleName}) as of <Time at={t.createdAt} style="date" />
+                        </>
+                      ) : (
+                        'Acts with no permissions (its creator is unknown): create a new token'
+                      )}
                     </td>
                     <td>{t.lastUsedAt ? <Time at={t.lastUsedAt} /> : 'never'}</td>
                     <td>{t.status === 'revoked' ? 'Revoked' : 'Active'}</td>
@@ -206,6 +217,16 @@ export default function Provisioning() {
         ) : (
           <p className="muted">No groups pushed yet.</p>
         )}
+        {kept.length ? (
+          <div aria-label="Roles kept">
+            <h3>Roles not from groups</h3>
+            <ul>
+              {kept.map((k) => (
+                <li key={k.email}>{k.message}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {skipped.length ? (
           <div aria-label="Skipped mappings">
             <h3>Skipped mappings</h3>

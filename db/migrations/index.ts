@@ -13,6 +13,7 @@ import * as apiKeyRequestFunctions from './20261201020000_api_key_request_functi
 import * as imports from './20261201030000_imports';
 import * as ssoConnections from './20261201040000_sso_connections';
 import * as provisioning from './20261201050000_provisioning';
+import * as scimTokenPermissions from './20261201070000_scim_token_permissions';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201030000_imports': imports,
   '20261201040000_sso_connections': ssoConnections,
   '20261201050000_provisioning': provisioning,
+  '20261201070000_scim_token_permissions': scimTokenPermissions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

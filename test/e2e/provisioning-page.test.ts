@@ -39,6 +39,11 @@ describe.skipIf(!browser.available)('Settings → Provisioning without JavaScrip
     expect(await page.getByLabel('New provisioning token').count()).toBe(0);
     expect(await page.content()).not.toContain(token.slice(12));
     expect(await page.locator('td code').allTextContents()).toEqual([`${token.slice(0, 12)}…`]);
+    expect(await page.locator('td', { hasText: 'Acts with' }).textContent()).toMatch(/Acts with the permissions of Ada Lovelace \(Owner\) as of \S/);
+    // The Owner assigns themself in the IdP: linked, kept as Owner, and the page says why.
+    expect((await scimRequest(url, token, 'POST', '/Users', newUser(input.email))).status).toBe(201);
+    await page.goto(`${url}/settings/provisioning`);
+    expect(await page.getByLabel('Roles kept').textContent()).toContain(`Kept ${input.email} as Owner: the last active Owner is never demoted — map a group to Owner.`);
 
     // Map the pushed group to Admin: its member's role follows at once.
     await page.getByLabel('Role for Engineering').selectOption({ label: 'Admin (internal)' });

@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { setUserRole } from '../users/role';
-import { lockTenant } from '../users/rules';
+import { assertCanGrant, assertMayActOn, isLastActiveOwner, lockTenant } from '../users/rules';
 
 /**
  * SPEC "Directory provisioning": a provisioned user's role is that of its highest-priority mapped
@@ -40,20 +40,34 @@ export async function roleForGroupNames(trx: Trx, { groupNames, kind }: { groupN
   return { roleId: row?.roleId ?? (await fallbackRoleId(trx, kind)) };
 }
 
-/** The role each linked user's groups give it now, or null when no mapped group fits. */
-async function mappedRoles(trx: Trx, userIds: string[]) {
-  const { rows } = await trx.raw<{ rows: { id: string; kind: SeatType; roleId: string; mapped: string | null }[] }>(
-    `select u.id, u.kind, u.role_id as "roleId",
-            (select g.role_id from scim_group_members m
-               join scim_groups g on g.id = m.group_id
-               join roles r on r.id = g.role_id
-              where m.user_id = u.id
-                and r.audience = case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end
-              ${FITTING_ORDER} limit 1) as mapped
+const AUDIENCE_SQL = `case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end`;
+
+type DerivedRole = { id: string; email: string; status: string; roleId: string; target: string };
+
+/**
+ * The role each linked user's groups give it now (its fitting mapped group's, else the fallback
+ * for its kind), for these users or, with null, every linked user.
+ */
+async function derivedRoles(trx: Trx, userIds: string[] | null): Promise<DerivedRole[]> {
+  const { rows } = await trx.raw<{ rows: DerivedRole[] }>(
+    `select u.id, u.email, u.status, u.role_id as "roleId",
+            coalesce(
+              (select g.role_id from scim_group_members m
+                 join scim_groups g on g.id = m.group_id
+                 join roles r on r.id = g.role_id
+                where m.user_id = u.id and r.audience = ${AUDIENCE_SQL}
+                ${FITTING_ORDER} limit 1),
+              (select f.id from roles f
+                where f.key = case u.kind when 'standard' then '${FALLBACK_ROLE.standard}' else '${FALLBACK_ROLE.client}' end
+                  and f.audience = ${AUDIENCE_SQL})
+            ) as target
        from users u
-      where u.id = any(?::uuid[]) and u.scim_linked and u.kind <> 'api'`,
-    [userIds],
+      where ${userIds ? 'u.id = any(?::uuid[]) and' : ''} u.scim_linked and u.kind <> 'api' and not u.is_system
+      order by u.email`,
+    userIds ? [userIds] : [],
   );
+  const missing = rows.find((r) => !r.target);
+  if (missing) throw new Error('A built-in fallback role is missing from this workspace.');
   return rows;
 }
 
@@ -62,28 +76,66 @@ export const initialRoleId = (trx: Trx, kind: SeatType) => fallbackRoleId(trx, k
 
 /**
  * Re-applies group roles to these users (set-based reading, one role change per user whose role
- * moves). Each change goes through the role change routine: audited, sessions ended, and the last
- * active Owner never demoted (the directory is refused, like any admin).
+ * moves). Each change goes through the role change routine: audited, sessions ended, refused when
+ * the actor (a token acts with its creator's permissions) could not make it by hand, naming the
+ * user. One change is never made: demoting the last active Owner. It is skipped, so that the
+ * admin who assigns themself in the identity provider is linked, and reported by listGroups.
  */
 export async function applyGroupRoles(scope: Scope, userIds: string[]) {
   if (!userIds.length) return 0;
-  const rows = await mappedRoles(scope.trx, userIds);
-  const fallback = new Map<SeatType, string>();
+  // The tenant row lock before reading who is an Owner, as every role change takes it.
+  await lockTenant(scope.trx, scope.tenantId);
+  const rows = await derivedRoles(scope.trx, userIds);
   let changed = 0;
   for (const row of rows) {
-    let target = row.mapped;
-    if (!target) {
-      if (!fallback.has(row.kind)) fallback.set(row.kind, await fallbackRoleId(scope.trx, row.kind));
-      target = fallback.get(row.kind)!;
+    if (row.target === row.roleId) continue;
+    try {
+      if (await isLastActiveOwner(scope.trx, scope.tenantId, row)) {
+        // Skipped, but only for an actor who could have changed their role at all: an Admin's
+        // token does not get to move the Owner's memberships because the demotion is skipped.
+        await assertMayActOn(scope.trx, row, scope.permissions, 'change the role of');
+        continue;
+      }
+      await setUserRole(scope, { id: row.id, roleId: row.target });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'FORBIDDEN') {
+        throw new AppError('FORBIDDEN', `Nothing was changed: the role of ${row.email} would change. ${error.message}`, error.data);
+      }
+      throw error;
     }
-    if (target === row.roleId) continue;
-    await setUserRole(scope, { id: row.id, roleId: target });
     changed += 1;
   }
   return changed;
 }
 
-/** SPEC §4 `provisioning.groups`: each group with its member count, mapping, and what was skipped. */
+/**
+ * Linked users whose role is not the one their groups give: the last active Owner kept (never
+ * demoted), or a role changed by hand in Seatwise since. Derived, not stored.
+ */
+async function keptRoles(trx: Trx) {
+  const differing = (await derivedRoles(trx, null)).filter((r) => r.roleId !== r.target);
+  if (!differing.length) return [];
+  const roles = new Map((await trx('roles').whereIn('id', [...new Set(differing.flatMap((r) => [r.roleId, r.target]))]).select('id', 'key', 'name')).map((r) => [r.id, r]));
+  const activeOwners = await trx('users as u').join('roles as r', 'r.id', 'u.roleId').where({ 'r.key': 'owner', 'u.status': 'active' }).pluck('u.id');
+  return differing.slice(0, 1000).map((r) => {
+    const role = roles.get(r.roleId)!;
+    const groupRole = roles.get(r.target)!;
+    const lastOwner = role.key === 'owner' && activeOwners.length === 1 && activeOwners[0] === r.id;
+    return {
+      email: r.email,
+      roleName: role.name,
+      groupRoleName: groupRole.name,
+      message: lastOwner
+        ? `Kept ${r.email} as Owner: the last active Owner is never demoted — map a group to Owner.`
+        : `${r.email} has the ${role.name} role, given in Seatwise; their groups give ${groupRole.name}, applied at their next group change.`,
+    };
+  });
+}
+
+/**
+ * SPEC §4 `provisioning.groups`: each group with its member count, mapping, and what was skipped;
+ * and the linked users whose role is not the one their groups give (`kept`).
+ */
 export async function listGroups(scope: Scope) {
   const { trx } = scope;
   const groups = await trx('scim_groups as g')
@@ -101,7 +153,7 @@ export async function listGroups(scope: Scope) {
       where r.audience <> case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end
       order by u.email limit 1000`,
   );
-  return groups.map((g) => ({
+  const list = groups.map((g) => ({
     id: g.id,
     displayName: g.displayName,
     members: g.members as number,
@@ -110,18 +162,26 @@ export async function listGroups(scope: Scope) {
     priority: g.priority,
     skipped: skipped.filter((s) => s.groupId === g.id).map((s) => ({ email: s.email, kind: s.kind })),
   }));
+  return { groups: list, kept: await keptRoles(trx) };
 }
 
 /** An admin maps a group to a role (or unmaps it): members' roles follow at once. */
 export async function mapGroup(scope: Scope, input: z.output<typeof mapGroupInput>) {
   const { trx } = scope;
-  // The order directory changes take (server/http/scim/router.ts): tenant, then group, then users.
+  // The tenant row lock before the group's, in the order the SCIM group writes take them.
   await lockTenant(trx, scope.tenantId);
   const group = await trx('scim_groups').where({ id: input.groupId }).forNoKeyUpdate().first();
   if (!group) throw new AppError('NOT_FOUND', 'Group not found', { field: 'groupId' });
-  const role = input.roleId ? await trx('roles').where({ id: input.roleId }).first('id', 'name', 'audience') : null;
+  const role = input.roleId ? await trx('roles').where({ id: input.roleId }).first('id', 'key', 'name', 'audience', 'permissions') : null;
   if (input.roleId && !role) throw new AppError('NOT_FOUND', 'Role not found', { field: 'roleId' });
   if (role?.audience === 'api') throw new AppError('BAD_REQUEST', 'API roles are for API users, which the directory does not provision.', { field: 'roleId' });
+  // A mapping grants its role to whoever the directory puts in the group later: nobody maps a
+  // role they could not give, nor changes a mapping to a role they could not give (even empty).
+  if (role) assertCanGrant(role, scope.permissions);
+  if (group.roleId && group.roleId !== role?.id) {
+    const mapped = await trx('roles').where({ id: group.roleId }).first('id', 'key', 'name', 'audience', 'permissions');
+    if (mapped) assertCanGrant(mapped, scope.permissions);
+  }
   let priority = input.priority ?? group.priority;
   if (priority === null && role) {
     const [{ max }] = await trx('scim_groups').max<{ max: number | null }[]>('priority as max');

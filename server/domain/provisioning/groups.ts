@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
 import { filterToSql, type FilterAttributes } from './filter';
+import { lockTenant } from '../users/rules';
 import { applyGroupRoles } from './group-roles';
 import { applyPatch, readPatched } from './patch';
 import { groupResource, type ScimGroupView } from './resources';
@@ -80,7 +81,13 @@ async function audit(scope: Scope, action: string, id: string, before: unknown, 
   await writeAudit({ trx: scope.trx, tenantId: scope.tenantId, actor: scope.actor, action, target: { type: 'scim_group', id }, before, after, ip: scope.ip, at: scope.now });
 }
 
+/*
+ * Every group write takes the tenant row lock first: adding a member key-locks the user's row and
+ * the role changes that follow take the tenant lock, while a user's status change takes the tenant
+ * lock and then the user's row. Taking the tenant first here makes them queue, not deadlock.
+ */
 export async function createScimGroup(scope: Scope, input: ScimGroupInput) {
+  await lockTenant(scope.trx, scope.tenantId);
   const [group] = await scope
     .trx('scim_groups')
     .insert({ tenantId: scope.tenantId, displayName: input.displayName, externalId: input.externalId ?? null, createdAt: scope.now, updatedAt: scope.now })
@@ -93,6 +100,7 @@ export async function createScimGroup(scope: Scope, input: ScimGroupInput) {
 
 /** PUT, and PATCH once applied: name, external id and members as given. */
 export async function replaceScimGroup(scope: Scope, id: string, input: ScimGroupInput, { keepMembers = false } = {}) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimGroup(scope, id, { members: false });
   await scope.trx('scim_groups').where({ id }).forNoKeyUpdate().first('id');
   const renamed = current.displayName !== input.displayName || current.externalId !== (input.externalId ?? null);
@@ -108,12 +116,14 @@ export async function replaceScimGroup(scope: Scope, id: string, input: ScimGrou
 }
 
 export async function patchScimGroup(scope: Scope, id: string, patch: ScimPatchInput, baseUrl: string) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimGroup(scope, id);
   const patched = applyPatch(groupResource(current, baseUrl), patch);
   return replaceScimGroup(scope, id, readPatched(scimGroupInput, patched));
 }
 
 export async function deleteScimGroup(scope: Scope, id: string) {
+  await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimGroup(scope, id);
   await scope.trx('scim_groups').where({ id }).delete();
   await audit(scope, 'provisioning.group_deleted', id, { displayName: current.displayName, members: current.members.length }, undefined);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Db } from '../../../db/index';
+import { PERMISSIONS, type Permission } from '../../contract/permissions';
 import type { createScimTokenInput } from '../../contract/scim';
 import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
@@ -15,6 +16,11 @@ import type { Scope } from '../scope';
 export const TOKEN_PATTERN = /^sws_[A-Za-z0-9_-]{43}$/;
 const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'] as const;
 
+/** What the directory does (create, change, deactivate users) needs both. */
+export const TOKEN_NEEDS: Permission[] = ['settings.manage', 'users.manage'];
+
+const knownPermissions = (stored: readonly string[]) => stored.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p));
+
 export const hashScimToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function generateScimToken() {
@@ -22,12 +28,34 @@ export function generateScimToken() {
   return { token, prefix: token.slice(0, 12), hash: hashScimToken(token) };
 }
 
-/** The only time the token itself leaves the server. */
+/**
+ * The only time the token itself leaves the server. The token acts with its creator's permissions
+ * as they are now, kept on the row: a token never holds more than the person who made it.
+ */
 export async function createScimToken(scope: Scope, input: z.output<typeof createScimTokenInput>) {
+  const missing = TOKEN_NEEDS.filter((p) => !scope.permissions.has(p));
+  if (missing.length) {
+    throw new AppError('FORBIDDEN', `You need the ${missing.join(' and ')} permission${missing.length > 1 ? 's' : ''} to create a provisioning token: the directory acts with your permissions.`, {
+      reason: 'TOKEN_PERMISSIONS',
+      missing,
+    });
+  }
+  const creator = scope.actorUserId
+    ? await scope.trx('users as u').join('roles as r', 'r.id', 'u.roleId').where('u.id', scope.actorUserId).first('r.name')
+    : undefined;
   const { token, prefix, hash } = generateScimToken();
   const [row] = await scope
     .trx('scim_tokens')
-    .insert({ tenantId: scope.tenantId, name: input.name, prefix, tokenHash: hash, createdBy: scope.actorUserId ?? null, createdAt: scope.now })
+    .insert({
+      tenantId: scope.tenantId,
+      name: input.name,
+      prefix,
+      tokenHash: hash,
+      createdBy: scope.actorUserId ?? null,
+      permissions: [...scope.permissions].sort(),
+      creatorRoleName: creator?.name ?? null,
+      createdAt: scope.now,
+    })
     .returning(TOKEN_COLUMNS);
   await writeAudit({
     trx: scope.trx,
@@ -35,16 +63,32 @@ export async function createScimToken(scope: Scope, input: z.output<typeof creat
     actor: scope.actor,
     action: 'provisioning.token_created',
     target: { type: 'scim_token', id: row.id },
-    after: { name: row.name, prefix },
+    after: { name: row.name, prefix, permissions: [...scope.permissions].sort() },
     ip: scope.ip,
     at: scope.now,
   });
   return { id: row.id, prefix, token };
 }
 
+/** Each token with whose permissions it carries (the creator's name as it is now, the role as it was). */
 export async function listScimTokens(scope: Scope) {
-  const rows = await scope.trx('scim_tokens').orderBy('createdAt', 'desc').select(...TOKEN_COLUMNS);
-  return rows.map((t) => ({ ...t, status: t.revokedAt ? ('revoked' as const) : ('active' as const) }));
+  const rows = await scope
+    .trx('scim_tokens as t')
+    .leftJoin('users as u', 'u.id', 't.createdBy')
+    .orderBy('t.createdAt', 'desc')
+    .select(...TOKEN_COLUMNS.map((c) => `t.${c}`), 't.permissions', 't.creatorRoleName', 'u.displayName as creatorName');
+  return rows.map((t) => ({
+    id: t.id as string,
+    name: t.name as string,
+    prefix: t.prefix as string,
+    createdAt: t.createdAt as Date,
+    lastUsedAt: t.lastUsedAt as Date | null,
+    revokedAt: t.revokedAt as Date | null,
+    status: t.revokedAt ? ('revoked' as const) : ('active' as const),
+    permissions: knownPermissions(t.permissions as string[]),
+    creatorName: (t.creatorName as string | null) ?? null,
+    creatorRoleName: (t.creatorRoleName as string | null) ?? null,
+  }));
 }
 
 export async function revokeScimToken(scope: Scope, { id }: { id: string }) {
@@ -66,7 +110,7 @@ export async function revokeScimToken(scope: Scope, { id }: { id: string }) {
   return revoked;
 }
 
-export type DirectoryActor = { tenantId: string; tokenId: string; prefix: string };
+export type DirectoryActor = { tenantId: string; tokenId: string; prefix: string; permissions: Permission[] };
 
 /**
  * Resolves a bearer token to its tenant and counts the request against the token's limit, in one
@@ -78,8 +122,8 @@ export async function authenticateScimToken({ ownerDb, token, now, limit }: { ow
   if (!TOKEN_PATTERN.test(token)) {
     throw new AppError('UNAUTHORIZED', 'This provisioning token is malformed: check that it was copied whole (it starts with sws_).', { reason: 'TOKEN_MALFORMED' });
   }
-  const { rows } = await ownerDb.raw<{ rows: { id: string; tenant_id: string; prefix: string; revoked_at: Date | null; last_used_at: Date | null; hits: number | null }[] }>(
-    `with t as (select id, tenant_id, prefix, revoked_at, last_used_at from scim_tokens where token_hash = ?),
+  const { rows } = await ownerDb.raw<{ rows: { id: string; tenant_id: string; prefix: string; permissions: string[]; revoked_at: Date | null; last_used_at: Date | null; hits: number | null }[] }>(
+    `with t as (select id, tenant_id, prefix, permissions, revoked_at, last_used_at from scim_tokens where token_hash = ?),
      hit as (${countHitSql(`select ? || t.id::text, cast(? as timestamptz), 1 from t`)})
      select t.*, (select hits from hit) as hits from t`,
     [hashScimToken(token), rateLimitKey(limit, ''), windowStartOf(limit, now)],
@@ -95,5 +139,5 @@ export async function authenticateScimToken({ ownerDb, token, now, limit }: { ow
       .where((q) => q.whereNull('lastUsedAt').orWhere('lastUsedAt', '<', new Date(now.getTime() - TOUCH_AFTER_MS)))
       .update({ lastUsedAt: now });
   }
-  return { tenantId: row.tenant_id, tokenId: row.id, prefix: row.prefix };
+  return { tenantId: row.tenant_id, tokenId: row.id, prefix: row.prefix, permissions: knownPermissions(row.permissions) };
 }

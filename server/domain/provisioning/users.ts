@@ -9,7 +9,7 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { hasSingleSignOn } from '../sso/enabled';
 import { sendInvitation } from '../users/create';
-import { lockTenant } from '../users/rules';
+import { assertCanGrant, assertMayActOn, findRole, lockTenant } from '../users/rules';
 import { changeStatusByAdmin, insertUser } from '../users/status';
 import { filterToSql, type FilterAttributes } from './filter';
 import { applyGroupRoles, initialRoleId } from './group-roles';
@@ -145,9 +145,15 @@ async function applyActive(scope: Scope, user: { id: string; status: UserStatus 
   await changeStatusByAdmin(scope, { id: user.id, status: 'deactivated', reason: 'Deactivated in the directory' });
 }
 
-async function updateValues(scope: Scope, current: Record<string, unknown> & { id: string }, values: Record<string, unknown>, action = 'user.updated') {
+/**
+ * Writes the identity fields that differ. Changing someone's email, names or external id is acting
+ * on them: refused (nothing written) when their role holds a permission the token lacks, or an
+ * Admin's token could point an Owner's email at itself.
+ */
+async function updateValues(scope: Scope, current: Record<string, unknown> & { id: string; roleId: string }, values: Record<string, unknown>, action = 'user.updated') {
   const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => current[k] !== v));
   if (!Object.keys(changed).length) return;
+  await assertMayActOn(scope.trx, current, scope.permissions, 'change the identity fields of');
   await scope.trx('users').where({ id: current.id }).update({ ...changed, updatedAt: scope.now });
   await writeAudit({
     trx: scope.trx,
@@ -186,6 +192,8 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
     if (existing.status === 'banned') {
       throw new AppError('FORBIDDEN', 'This user was banned by an administrator in Seatwise; the directory cannot link them. Ask a Seatwise administrator to unban them.', { reason: 'BANNED' });
     }
+    // Linking hands the user to the directory (its fields, status and role): acting on them.
+    await assertMayActOn(trx, existing, scope.permissions, 'link');
     await updateValues(scope, existing, { ...values, scimLinked: true, provisionedAt: now }, 'user.linked');
     await applyActive(scope, existing, input.active ?? true);
     await applyGroupRoles(scope, [existing.id]);
@@ -194,6 +202,7 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
 
   const sso = await hasSingleSignOn(trx);
   const roleId = await initialRoleId(trx, kind);
+  assertCanGrant(await findRole(trx, roleId), scope.permissions);
   const { usedAfter } = await claimSeat({ trx, tenantId, seatType: kind, purpose: 'create' });
   // With single sign-on the person signs in through the IdP: created active, no invitation (SPEC).
   const user = await insertUser(
@@ -233,6 +242,8 @@ export async function replaceScimUser(scope: Scope, id: string, input: ScimUserI
 export async function deleteScimUser(scope: Scope, id: string) {
   await lockTenant(scope.trx, scope.tenantId);
   const current = await getScimUser(scope, id);
+  // Unlinking ends the user's access and group roles: refused on someone the token may not act on.
+  await assertMayActOn(scope.trx, current, scope.permissions, 'remove from the directory');
   await applyActive(scope, current, false);
   await scope.trx('scim_group_members').where({ userId: id }).delete();
   await scope.trx('users').where({ id }).update({ scimLinked: false, updatedAt: scope.now });

@@ -79,17 +79,22 @@ export async function lockTenant(trx: Trx, tenantId: string) {
  * admins demoting the last two Owners at once take turns, so one of them is refused.
  */
 export async function assertNotLastActiveOwner(trx: Trx, tenantId: string, user: { id: string; roleId: string; status: string }, what: string) {
+  if (await isLastActiveOwner(trx, tenantId, user)) {
+    throw new AppError('FORBIDDEN', `This is the last active Owner of the workspace and cannot be ${what}. Make another user Owner first.`, {
+      reason: 'LAST_OWNER',
+    });
+  }
+}
+
+/** Whether this user is the workspace's only active Owner (under the tenant row lock, as above). */
+export async function isLastActiveOwner(trx: Trx, tenantId: string, user: { id: string; roleId: string; status: string }) {
   const role = await trx('roles').where({ id: user.roleId }).first('key');
-  if (role?.key !== 'owner' || user.status !== 'active') return;
-  await trx('tenants').where({ id: tenantId }).forNoKeyUpdate().first('id');
+  if (role?.key !== 'owner' || user.status !== 'active') return false;
+  await lockTenant(trx, tenantId);
   const [{ n }] = await trx('users as u')
     .join('roles as r', 'r.id', 'u.roleId')
     .where({ 'r.key': 'owner', 'u.status': 'active' })
     .whereNot('u.id', user.id)
     .select(trx.raw('count(*)::int as n'));
-  if (n === 0) {
-    throw new AppError('FORBIDDEN', `This is the last active Owner of the workspace and cannot be ${what}. Make another user Owner first.`, {
-      reason: 'LAST_OWNER',
-    });
-  }
+  return n === 0;
 }

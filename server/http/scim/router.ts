@@ -1,14 +1,12 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { withTenant, type Trx } from '../../../db/index';
 import { UNSTORABLE_TEXT, unstorableTextPath } from '../../contract/fields';
-import { PERMISSIONS } from '../../contract/permissions';
 import { SCIM, scimGroupInput, scimListQuery, scimPatchInput, scimUserInput } from '../../contract/scim';
 import { authenticateScimToken, type DirectoryActor } from '../../domain/provisioning/tokens';
 import { createScimGroup, deleteScimGroup, getScimGroup, listScimGroups, patchScimGroup, replaceScimGroup } from '../../domain/provisioning/groups';
 import { groupResource, userResource } from '../../domain/provisioning/resources';
 import { createScimUser, deleteScimUser, getScimUser, listScimUsers, patchScimUser, replaceScimUser } from '../../domain/provisioning/users';
 import { RATE_LIMITS } from '../../domain/rate-limits';
-import { lockTenant } from '../../domain/users/rules';
 import type { Scope } from '../../domain/scope';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../trpc/context';
@@ -71,15 +69,20 @@ export function scimRouter(deps: Deps) {
         if (path) return next(new AppError('BAD_REQUEST', `${path.join('.')}: ${UNSTORABLE_TEXT}`, { scimType: 'invalidValue' }));
       }
       const readOnly = req.method === 'GET';
+      // Users and groups need what the same change would need in Seatwise.
+      const needed = readOnly ? 'users.read' : 'users.manage';
+      if (/^\/(Users|Groups)\b/.test(req.path) && !directory.permissions.includes(needed)) {
+        return next(
+          new AppError('FORBIDDEN', `This provisioning token does not carry the ${needed} permission (its creator's role lacked it when it was created). Create a new token in Settings → Provisioning.`, {
+            reason: 'TOKEN_PERMISSIONS',
+          }),
+        );
+      }
       withTenant(
         deps.db,
         directory.tenantId,
-        async (trx: Trx) => {
-          // A directory change may touch users, groups, roles and seats at once: each takes the
-          // tenant lock first, as status and role changes do, so concurrent ones queue (never a
-          // lost group update or a deadlock) and a member cannot be unlinked while being added.
-          if (!readOnly) await lockTenant(trx, directory.tenantId);
-          return handler({
+        (trx: Trx) =>
+          handler({
             req,
             baseUrl,
             scope: {
@@ -87,14 +90,14 @@ export function scimRouter(deps: Deps) {
               tenantId: directory.tenantId,
               // SPEC: audited with actor "directory" and the token's prefix.
               actor: { type: 'directory', id: directory.tokenId, label: directory.prefix },
-              // The directory manages every user it provisions; the rules that protect Owners still hold.
-              permissions: new Set(PERMISSIONS),
+              // The token acts with its creator's permissions as they were at its creation: it can
+              // do nothing to a user that its creator could not have done in Seatwise then.
+              permissions: new Set(directory.permissions),
               ip: req.ip ?? null,
               now: deps.now(),
               jobs: deps.jobs,
             },
-          });
-        },
+          }),
         { readOnly },
       )
         .then(({ status, body }) => sendScim(res, status, body))
