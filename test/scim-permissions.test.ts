@@ -120,7 +120,7 @@ describe('a provisioning token acts with its creator’s permissions', () => {
     await scimRequest(url, ws.token, 'POST', '/Users', newUser(owner2.email));
     const staff = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Staff', members: [{ value: owner2.id }] })).body.id as string;
     await ws.owner.users.setRole({ id: owner2.id, roleId: ws.roles.get('owner')! });
-    const kept = (await ws.owner.provisioning.groups()).kept;
+    const kept = await ws.owner.provisioning.keptRoles();
     expect(kept).toEqual([expect.objectContaining({ email: owner2.email, roleName: 'Owner', groupRoleName: 'Read Only', message: expect.stringContaining('given in Seatwise') })]);
     const audited = await auditCount(ws.tenant.id);
     const moved = await refusal(admin.caller.provisioning.mapGroup({ groupId: staff, roleId: ws.roles.get('member')!, priority: 2 }));
@@ -144,7 +144,7 @@ describe('a provisioning token acts with its creator’s permissions', () => {
     expect((await scimRequest(url, ws.token, 'POST', '/Users', newUser(ws.input.email))).status).toBe(201);
     const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Staff', members: [{ value: ws.user.id }] })).body.id as string;
     // Staff is unmapped: Ada's groups give Read Only; she is kept as Owner.
-    expect((await ws.owner.provisioning.groups()).kept).toEqual([expect.objectContaining({ email: ws.input.email, message: expect.stringMatching(/^Kept .* as Owner: the last active Owner is never demoted/) })]);
+    expect(await ws.owner.provisioning.keptRoles()).toEqual([expect.objectContaining({ email: ws.input.email, message: expect.stringMatching(/^Kept .* as Owner: the last active Owner is never demoted/) })]);
     const audited = await auditCount(ws.tenant.id);
     const removed = await scimRequest(url, adminToken, 'PATCH', `/Groups/${group}`, patch({ op: 'remove', path: 'members' }));
     expect(removed).toMatchObject({ status: 403, body: { detail: expect.stringContaining(`the role of ${ws.input.email} would change. You cannot change the role of this user: their role, Owner`) } });

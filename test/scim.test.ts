@@ -177,7 +177,7 @@ describe('SCIM users and the status module', () => {
     const linked = await scimRequest(url, ws.token, 'POST', '/Users', newUser(ws.input.email));
     expect(linked).toMatchObject({ status: 201, body: { id: ws.user.id, active: true } });
     expect(await userRow(ws.user.id)).toMatchObject({ scimLinked: true, status: 'active', roleId: ws.roles.get('owner') });
-    expect((await ws.owner.provisioning.groups()).kept).toEqual([{ email: ws.input.email, roleName: 'Owner', groupRoleName: 'Read Only', message: kept }]);
+    expect(await ws.owner.provisioning.keptRoles()).toEqual([{ email: ws.input.email, roleName: 'Owner', groupRoleName: 'Read Only', message: kept }]);
     expect(await db()('audit_events').where({ tenantId: ws.tenant.id, targetId: ws.user.id, action: 'user.role_changed' })).toHaveLength(0);
 
     // Deactivating them stays refused.
@@ -188,12 +188,12 @@ describe('SCIM users and the status module', () => {
     // change succeeds, the demotion is skipped and reported.
     const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Owners', members: [{ value: ws.user.id }] })).body.id as string;
     await ws.owner.provisioning.mapGroup({ groupId: group, roleId: ws.roles.get('owner')!, priority: 1 });
-    expect((await ws.owner.provisioning.groups()).kept).toEqual([]);
+    expect(await ws.owner.provisioning.keptRoles()).toEqual([]);
     const remove = await scimRequest(url, ws.token, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ws.user.id}"]` }] });
     expect(remove.status).toBe(204);
     expect(await db()('scim_group_members').where({ groupId: group })).toHaveLength(0);
     expect(await userRow(ws.user.id)).toMatchObject({ status: 'active', roleId: ws.roles.get('owner') });
-    expect((await ws.owner.provisioning.groups()).kept).toEqual([expect.objectContaining({ message: kept })]);
+    expect(await ws.owner.provisioning.keptRoles()).toEqual([expect.objectContaining({ message: kept })]);
   });
 });
 
@@ -229,7 +229,7 @@ describe('SCIM groups and roles', () => {
     const odd = await scimRequest(url, ws.token, 'PATCH', `/Users/${u}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails[type eq "work"].value.x', value: 1 }] });
     expect(odd).toMatchObject({ status: 400, body: { scimType: 'invalidPath', status: '400' } });
 
-    const { groups } = await ws.owner.provisioning.groups();
+    const groups = await ws.owner.provisioning.groups();
     expect(groups.map((g) => [g.displayName, g.members, g.roleId])).toEqual([
       ['Admins', 0, ws.roles.get('admin')],
       ['Staff', 1, null],
@@ -247,9 +247,7 @@ describe('SCIM groups and roles', () => {
     const group = (await scimRequest(url, ws.token, 'POST', '/Groups', { displayName: 'Everyone', members: [{ value: id }] })).body.id as string;
     await ws.owner.provisioning.mapGroup({ groupId: group, roleId: ws.roles.get('admin')!, priority: 1 });
     expect((await userRow(id))!.roleId).toBe(ws.roles.get('client'));
-    const {
-      groups: [listed],
-    } = await ws.owner.provisioning.groups();
+    const [listed] = await ws.owner.provisioning.groups();
     expect(listed.skipped).toEqual([{ email: `client@${ws.input.slug}.test`, kind: 'client' }]);
     expect(await scimRequest(url, ws.token, 'PUT', `/Users/${id}`, newUser(`client@${ws.input.slug}.test`, { userType: 'Standard' }))).toMatchObject({ status: 400, body: { scimType: 'mutability' } });
     // Client seats run out like standard ones, with the client message.

@@ -27,7 +27,12 @@ const provisioningForm = z.discriminatedUnion('intent', [
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   requirePermission(await requireMe(context, request), 'settings.manage');
-  const [tokens, { groups, kept }, roles] = await Promise.all([context.trpc.provisioning.listTokens(), context.trpc.provisioning.groups(), context.trpc.roles.list()]);
+  const [tokens, groups, kept, roles] = await Promise.all([
+    context.trpc.provisioning.listTokens(),
+    context.trpc.provisioning.groups(),
+    context.trpc.provisioning.keptRoles(),
+    context.trpc.roles.list(),
+  ]);
   // SPEC: the SCIM base URL, for the admin to paste into Okta or Entra ID.
   const baseUrl = `${new URL(request.url).origin}/scim/v2`;
   const revoking = tokens.find((t) => t.id === new URL(request.url).searchParams.get('revoke') && t.status === 'active') ?? null;

@@ -109,10 +109,10 @@ export async function applyGroupRoles(scope: Scope, userIds: string[]) {
 }
 
 /**
- * Linked users whose role is not the one their groups give: the last active Owner kept (never
- * demoted), or a role changed by hand in Seatwise since. Derived, not stored.
+ * `provisioning.keptRoles`: linked users whose role is not the one their groups give — the last
+ * active Owner kept (never demoted), or a role changed by hand in Seatwise since. Derived, not stored.
  */
-async function keptRoles(trx: Trx) {
+export async function keptRoles({ trx }: Scope) {
   const differing = (await derivedRoles(trx, null)).filter((r) => r.roleId !== r.target);
   if (!differing.length) return [];
   const roles = new Map((await trx('roles').whereIn('id', [...new Set(differing.flatMap((r) => [r.roleId, r.target]))]).select('id', 'key', 'name')).map((r) => [r.id, r]));
@@ -132,10 +132,7 @@ async function keptRoles(trx: Trx) {
   });
 }
 
-/**
- * SPEC §4 `provisioning.groups`: each group with its member count, mapping, and what was skipped;
- * and the linked users whose role is not the one their groups give (`kept`).
- */
+/** SPEC §4 `provisioning.groups`: each group with its member count, mapping, and what was skipped. */
 export async function listGroups(scope: Scope) {
   const { trx } = scope;
   const groups = await trx('scim_groups as g')
@@ -153,7 +150,7 @@ export async function listGroups(scope: Scope) {
       where r.audience <> case u.kind when 'standard' then 'internal'::role_audience when 'client' then 'client'::role_audience else 'api'::role_audience end
       order by u.email limit 1000`,
   );
-  const list = groups.map((g) => ({
+  return groups.map((g) => ({
     id: g.id,
     displayName: g.displayName,
     members: g.members as number,
@@ -162,7 +159,6 @@ export async function listGroups(scope: Scope) {
     priority: g.priority,
     skipped: skipped.filter((s) => s.groupId === g.id).map((s) => ({ email: s.email, kind: s.kind })),
   }));
-  return { groups: list, kept: await keptRoles(trx) };
 }
 
 /** An admin maps a group to a role (or unmaps it): members' roles follow at once. */

@@ -1,5 +1,5 @@
 import { createScimTokenInput, mapGroupInput, revokeScimTokenInput } from '../../contract/scim';
-import { listGroups, mapGroup } from '../../domain/provisioning/group-roles';
+import { keptRoles, listGroups, mapGroup } from '../../domain/provisioning/group-roles';
 import { createScimToken, listScimTokens, revokeScimToken } from '../../domain/provisioning/tokens';
 import { permissionProcedure, router } from '../trpc';
 
@@ -11,5 +11,6 @@ export const provisioningRouter = router({
   listTokens: manage.query(({ ctx }) => listScimTokens(ctx.scope)),
   revokeToken: manage.input(revokeScimTokenInput).mutation(({ ctx, input }) => revokeScimToken(ctx.scope, input)),
   groups: manage.query(({ ctx }) => listGroups(ctx.scope)),
+  keptRoles: manage.query(({ ctx }) => keptRoles(ctx.scope)),
   mapGroup: manage.input(mapGroupInput).mutation(({ ctx, input }) => mapGroup(ctx.scope, input)),
 });
