@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections', 'sso_requests', 'sso_assertions'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -18,6 +18,12 @@ beforeAll(async () => {
   // Until sso.configure exists on this path, each workspace's identity provider is written directly.
   for (const ws of [a, b])
     await app.database.owner('sso_connections').insert({ tenantId: ws.tenant.id, protocol: 'oidc', displayName: 'IdP', config: JSON.stringify({}) });
+  // A pending SSO request and a used SAML assertion id in each workspace.
+  for (const ws of [a, b]) {
+    const expiresAt = new Date(Date.now() + 600_000);
+    await app.database.owner('sso_requests').insert({ id: `state-${ws.tenant.id}`, tenantId: ws.tenant.id, protocol: 'oidc', purpose: 'sign_in', expiresAt });
+    await app.database.owner('sso_assertions').insert({ tenantId: ws.tenant.id, assertionId: '_same-id-in-both', expiresAt });
+  }
 });
 
 describe('row-level security (SPEC "Tenant isolation")', () => {

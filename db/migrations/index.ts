@@ -12,6 +12,7 @@ import * as seatHoldingChanges from './20261201010000_seat_holding_changes';
 import * as apiKeyRequestFunctions from './20261201020000_api_key_request_functions';
 import * as imports from './20261201030000_imports';
 import * as ssoConnections from './20261201040000_sso_connections';
+import * as singleSignOn from './20261201060000_single_sign_on';
 
 /**
  * Listed here rather than discovered on disk: knex's own loader import()s .ts files, which
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201020000_api_key_request_functions': apiKeyRequestFunctions,
   '20261201030000_imports': imports,
   '20261201040000_sso_connections': ssoConnections,
+  '20261201060000_single_sign_on': singleSignOn,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -8,6 +8,7 @@ import { rolesRouter } from './routers/roles';
 import { usersRouter } from './routers/users';
 import { seatsRouter } from './routers/seats';
 import { tenantRouter } from './routers/tenant';
+import { ssoRouter } from './routers/sso';
 import { createCallerFactory, router } from './trpc';
 
 /** The public contract: router and procedure names are SPEC §4's. */
@@ -22,6 +23,7 @@ export const appRouter = router({
   billing: billingRouter,
   me: meRouter,
   imports: importsRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;
