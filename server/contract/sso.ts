@@ -38,6 +38,8 @@ export const configureSsoInput = z.discriminatedUnion(
 );
 export type ConfigureSsoInput = z.output<typeof configureSsoInput>;
 
+export const localTestIdpInput = z.object({ protocol: z.enum(SSO_PROTOCOLS, 'Choose OpenID Connect or SAML 2.0') });
+
 /** The sign-in page asks which identity provider a workspace uses, before anyone is signed in. */
 export const workspaceSsoInput = z.object({ workspace: z.string().trim().min(1).max(63) });
 

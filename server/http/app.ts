@@ -27,7 +27,7 @@ export const MAX_BATCH_SIZE = 10;
 export type LoadContext = {
   trpc: ReturnType<typeof createCaller>;
   errorDetails: typeof errorDetails;
-  env: { stripeEmulated: boolean; devMailbox: boolean };
+  env: { stripeEmulated: boolean; devMailbox: boolean; localTestIdps: boolean };
 };
 
 export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
@@ -124,7 +124,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
           return {
             trpc: createCaller(() => (context ??= createHttpContext(deps, req, res, { page }))),
             errorDetails,
-            env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn },
+            env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn, localTestIdps: env.NODE_ENV !== 'production' && Boolean(env.SSO_TEST_OIDC_URL || env.SSO_TEST_SAML_URL) },
           };
         },
       }),

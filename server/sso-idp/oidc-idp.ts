@@ -10,11 +10,10 @@ import express from 'express';
 import Provider, { type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { escapeHtml, page, userFields } from './page';
+import { LOCAL_CLIENT_SECRET, redirectUriOf } from './local-client';
 
-/** The secret of every local client: this IdP signs in whoever is named, so it guards nothing. */
-export const LOCAL_CLIENT_SECRET = 'seatwise-local-test-secret';
-export const localClientId = (redirectUri: string) => `local.${Buffer.from(redirectUri).toString('base64url')}`;
-const redirectUriOf = (clientId: string) => (clientId.startsWith('local.') ? Buffer.from(clientId.slice(6), 'base64url').toString('utf8') : null);
+// The secret of every local client: this IdP signs in whoever is named, so it guards nothing.
+export { LOCAL_CLIENT_SECRET, localClientId } from './local-client';
 
 /** A stable subject per email that is not the email: it shows that people are linked by `sub`. */
 export const subjectFor = (email: string) => `sub-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 20)}`;

@@ -125,6 +125,7 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
     await visit('/audit', 'audit');
     await visit('/login-history', 'login-history');
     await visit('/settings', 'settings');
+    await visit('/settings/sso', 'settings-sso');
     await visit('/profile', 'profile');
     await visit('/change-password', 'change-password');
     // Unknown and malformed user addresses are 404 pages.
@@ -138,7 +139,7 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
 
     // A Member: refused pages say so with 403 and who can grant access; unknown users are 404.
     await signIn(member.email, 'member password 1234');
-    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings']) {
+    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings', '/settings/sso']) {
       const response = await page.goto(`${url}${target}`);
       expect({ target, status: response?.status() }).toEqual({ target, status: 403 });
       expect(await page.locator('h1').innerText()).toBe('403 Not allowed');

@@ -1,5 +1,8 @@
 import { withTenant } from '../../../db/index';
-import { configureSsoInput, workspaceSsoInput } from '../../contract/sso';
+import { configureSsoInput, localTestIdpInput, workspaceSsoInput } from '../../contract/sso';
+import { AppError } from '../../shared/errors';
+import { localClientId, LOCAL_CLIENT_SECRET } from '../../sso-idp/local-client';
+import { ssoUrls } from '../../domain/sso/urls';
 import { configureSso, disableSso, getSso, workspaceSignInOptions } from '../../domain/sso/connection';
 import { readConnection } from '../../domain/sso/flow';
 import { startOidc } from '../../domain/sso/oidc';
@@ -7,6 +10,14 @@ import { startSaml } from '../../domain/sso/saml';
 import { findWorkspace } from '../../domain/tenants/workspaces';
 import { getTenant } from '../../domain/tenants/tenants';
 import { permissionProcedure, publicProcedure, router } from '../trpc';
+
+const fetchMetadata = async (url: string) => {
+  try {
+    return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  } catch {
+    throw new AppError('SERVICE_UNAVAILABLE', 'The local test identity provider does not answer. Is `npm start` still running?');
+  }
+};
 
 /** SPEC §4 `sso`: get, configure, test, disable (Settings → Single sign-on). */
 export const ssoRouter = router({
@@ -27,6 +38,24 @@ export const ssoRouter = router({
     const url = await start({ db: ctx.db, env: ctx.env, tenantId: ctx.tenantId, slug, purpose: 'test', returnTo: '/settings/sso', now: ctx.now() });
     return { url };
   }),
+
+  /**
+   * Development only: configures the workspace against the local test identity provider that
+   * `npm start` runs, so SSO can be tried without an account anywhere.
+   */
+  useLocalTestIdp: permissionProcedure('settings.manage')
+    .input(localTestIdpInput)
+    .mutation(async ({ ctx, input }) => {
+      const { env } = ctx;
+      const idpUrl = input.protocol === 'oidc' ? env.SSO_TEST_OIDC_URL : env.SSO_TEST_SAML_URL;
+      if (env.NODE_ENV === 'production' || !idpUrl) throw new AppError('NOT_FOUND', 'No local test identity provider runs here.', { reason: 'NO_TEST_IDP' });
+      const { slug } = await getTenant({ trx: ctx.trx, tenantId: ctx.tenantId });
+      const settings =
+        input.protocol === 'oidc'
+          ? { protocol: 'oidc' as const, displayName: 'Local test IdP (OIDC)', issuer: idpUrl, clientId: localClientId(ssoUrls(env, slug).redirectUri), clientSecret: LOCAL_CLIENT_SECRET }
+          : { protocol: 'saml' as const, displayName: 'Local test IdP (SAML)', metadataXml: await fetchMetadata(`${idpUrl}/metadata`) };
+      return configureSso({ ...ctx.scope, env }, settings);
+    }),
 
   disable: permissionProcedure('settings.manage').mutation(({ ctx }) => disableSso({ ...ctx.scope, env: ctx.env })),
 
