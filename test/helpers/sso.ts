@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ServerBuild } from '@remix-run/node';
 import { freePort } from '../../db/embedded';
 import { localClientId, LOCAL_CLIENT_SECRET, startOidcIdp } from '../../server/sso-idp/oidc-idp';
 import { startSamlIdp } from '../../server/sso-idp/saml-idp';
@@ -12,12 +15,13 @@ export async function startIdps() {
 }
 
 /** The app over HTTP at the address its SSO URLs name (APP_URL), with both IdPs running. */
-export async function startSsoStack() {
+export async function startSsoStack({ pages = false }: { pages?: boolean } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Every request comes from one address: the per-address sign-in limits have their own tests.
   const app = await createTestApp({ APP_URL: url, SIGN_IN_RATE_LIMIT: '100000' });
-  await startHttp(app.deps, { port });
+  const remixBuild = pages ? ((await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild) : undefined;
+  await startHttp(app.deps, { port, remixBuild });
   return { app, url, ...(await startIdps()) };
 }
 
