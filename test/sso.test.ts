@@ -3,7 +3,7 @@ import { generateSigningKey } from '../server/sso-idp/keys';
 import { buildSamlResponse } from '../server/sso-idp/saml-idp';
 import { subjectFor } from '../server/sso-idp/oidc-idp';
 import { noAccountMessage } from '../server/domain/sso/sign-in';
-import { notActiveMessage } from '../server/domain/auth/sign-in';
+import { notActiveMessage, NOT_NAMED } from '../server/domain/auth/sign-in';
 import { memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';
@@ -200,7 +200,7 @@ describe('SAML 2.0 against a real identity provider', () => {
     expect(response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
     expect(a.cookie(url, SESSION)).toBeUndefined();
     expect(messageOf(a)).toMatch(message);
-    expect(await lastEvent(ws.tenant.id)).toMatchObject({ result: 'sso_refused', method: 'saml' });
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ result: 'sso_refused', method: 'saml', email: NOT_NAMED, userId: null });
   };
 
   it('SP-initiated: the AuthnRequest, the IdP login and the signed response sign the person in; SP metadata is served', async () => {

@@ -194,7 +194,8 @@ export default function SingleSignOnSettings() {
                 {test.ok ? 'It worked. ' : 'It failed. '}
                 {test.message}
               </p>
-              <pre className="test-report" aria-label={sso.protocol === 'oidc' ? 'Claims received' : 'Attributes received'}>
+              <h4>{sso.protocol === 'oidc' ? 'Claims received' : 'Attributes received'}</h4>
+              <pre className="test-report">
                 {JSON.stringify(test.received, null, 2)}
               </pre>
             </div>

@@ -87,7 +87,7 @@ export function ssoRoutes(deps: Deps) {
           const report: SsoTestReport = { at: now.toISOString(), ok: false, message: error.message, received: error.detail ? { error: error.detail } : {} };
           await trx('sso_connections').where({ tenantId: ws.tenantId }).update({ lastTest: JSON.stringify(report) });
         } else {
-          await recordAttempt(trx, { tenantId: ws.tenantId, userId: null, email: '', result: 'sso_refused', message: error.message, meta: meta(req), now, method });
+          await recordAttempt(trx, { tenantId: ws.tenantId, userId: null, email: null, result: 'sso_refused', message: error.message, meta: meta(req), now, method });
         }
       });
       if (error.purpose === 'test') return void res.redirect(303, '/settings/sso?tested=1');

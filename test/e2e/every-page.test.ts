@@ -126,6 +126,16 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
     await visit('/login-history', 'login-history');
     await visit('/settings', 'settings');
     await visit('/settings/sso', 'settings-sso');
+    // Once connected, with a test report: the values to copy, the report and "turn off" show too.
+    await app.database.owner('sso_connections').insert({
+      tenantId: tenant.id,
+      protocol: 'saml',
+      displayName: 'Every IdP',
+      config: JSON.stringify({ metadataXml: '<x/>', entityId: 'https://idp.example.com/metadata', ssoUrl: 'https://idp.example.com/sso', certs: [] }),
+      lastTest: JSON.stringify({ at: new Date().toISOString(), ok: false, message: 'The response was meant for another address (wrong Recipient).', received: { error: 'Recipient https://elsewhere.example.com/acs' } }),
+    });
+    await visit('/settings/sso', 'settings-sso-connected');
+    await app.database.owner('sso_connections').where({ tenantId: tenant.id }).delete();
     await visit('/profile', 'profile');
     await visit('/change-password', 'change-password');
     // Unknown and malformed user addresses are 404 pages.

@@ -34,16 +34,18 @@ export const notActiveMessage = (status: string) =>
  */
 export const NOT_AN_EMAIL = '(not an email address)';
 const recordedEmail = (typed: string) => (emailSchema.safeParse(typed).success ? typed.trim() : NOT_AN_EMAIL);
+/** A single sign-on answer refused before it could name anyone (a bad signature, a replay). */
+export const NOT_NAMED = '(not known: refused before anyone was named)';
 
 /** One row of login history; invitations and resets that sign a person in record one too. */
 export async function recordAttempt(
   db: Db | Trx,
-  event: { tenantId: string | null; userId: string | null; email: string; result: LoginResult; message: string; meta: Meta; now: Date; method?: LoginMethod },
+  event: { tenantId: string | null; userId: string | null; email: string | null; result: LoginResult; message: string; meta: Meta; now: Date; method?: LoginMethod },
 ) {
   await db('login_events').insert({
     tenantId: event.tenantId,
     userId: event.userId,
-    email: recordedEmail(event.email),
+    email: event.email === null ? NOT_NAMED : recordedEmail(event.email),
     ip: event.meta.ip,
     userAgent: event.meta.userAgent,
     result: event.result,
