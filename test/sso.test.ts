@@ -172,6 +172,12 @@ describe('matching, just-in-time provisioning and statuses', () => {
     const viaSso = agent();
     await oidcSignIn(viaSso, url, ws.input.slug, { email: member.email });
     expect(viaSso.cookie(url, SESSION)).toBeDefined();
+    // The same sessions as a password's: a status change ends it at once.
+    const asMember = await callerWith(viaSso);
+    expect((await asMember.auth.me()).user.id).toBe(member.id);
+    await ws.owner.users.setStatus({ id: member.id, status: 'suspended' });
+    expect((await refusal(asMember.auth.me())).code).toBe('UNAUTHORIZED');
+    await ws.owner.users.setStatus({ id: member.id, status: 'active' });
 
     // Disabled: SSO is refused, passwords are open to everyone again.
     await ws.owner.sso.disable();
@@ -211,6 +217,14 @@ describe('SAML 2.0 against a real identity provider', () => {
     expect((await (await callerWith(a)).auth.me()).user.email).toBe(ws.input.email);
     expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: ws.user.id, result: 'success', method: 'saml' });
     expect(await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId')).toEqual({ samlNameId: ws.input.email });
+
+    // The IdP's POST is cross-site by design: with a session cookie it is still answered (and only
+    // the ACS is exempt from the cross-site check).
+    const crossSite = { 'sec-fetch-site': 'cross-site', origin: idps.saml.url, cookie: `${SESSION}=${a.cookie(url, SESSION)}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const fromIdp = await fetch(`${url}/sso/${ws.input.slug}/saml/acs`, { method: 'POST', redirect: 'manual', headers: crossSite, body: new URLSearchParams({ SAMLResponse: Buffer.from(idpInitiated()).toString('base64') }).toString() });
+    expect(fromIdp.status).toBe(303);
+    expect(fromIdp.headers.get('location')).toBe('/dashboard');
+    expect((await fetch(`${url}/trpc/auth.logout`, { method: 'POST', headers: { ...crossSite, 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
 
     const metadata = await fetch(`${url}/sso/${ws.input.slug}/saml/metadata`);
     expect(metadata.headers.get('content-type')).toContain('application/samlmetadata+xml');
