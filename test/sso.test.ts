@@ -152,6 +152,19 @@ describe('matching, just-in-time provisioning and statuses', () => {
     expect(await app.database.owner('audit_events').where({ tenantId: ws.tenant.id, action: 'user.created', actorLabel: 'single sign-on' })).toHaveLength(2);
   });
 
+  it('JIT on: the same new person signing in several times at once is created once and signed in every time', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    const email = `twice@${ws.input.slug}.test`;
+    const agents = Array.from({ length: 4 }, () => agent());
+    await Promise.all(agents.map((a) => oidcSignIn(a, url, ws.input.slug, { email })));
+    expect(agents.map((a) => messageOf(a))).toEqual(['', '', '', '']);
+    expect(agents.every((a) => a.cookie(url, SESSION))).toBe(true);
+    const created = await app.database.owner('users').where({ tenantId: ws.tenant.id, email });
+    expect(created).toHaveLength(1);
+    expect(await app.database.owner('seat_holding_changes').where({ tenantId: ws.tenant.id, userId: created[0].id })).toHaveLength(1);
+    expect(await app.database.owner('login_events').where({ tenantId: ws.tenant.id, userId: created[0].id, result: 'success', method: 'oidc' })).toHaveLength(4);
+  });
+
   it('a suspended person gets the status message; the Owners-only policy sends others to SSO and keeps Owners on passwords', async () => {
     const ws = await oidcWorkspace({ passwordSignIn: 'owners' });
     const suspended = await insertUser(app, ws.tenant.id, { email: `sus@${ws.input.slug}.test`, status: 'suspended' });

@@ -89,10 +89,14 @@ export async function completeSsoSignIn({
     if (!user) {
       if (!connection.jitProvisioning || !identity.email) return refuse(null, 'unknown_user', new AppError('FORBIDDEN', noAccountMessage(identity.email), { reason: 'SSO_NO_ACCOUNT' }));
       try {
-        user = await provision(trx, tenantId, identity, now, meta, jobs);
+        // A savepoint: the same person signing in twice at once makes one of the inserts fail.
+        user = await trx.transaction((savepoint) => provision(savepoint, tenantId, identity, now, meta, jobs));
       } catch (error) {
         if (error instanceof AppError && error.data.reason === 'SEAT_LIMIT') return refuse(null, 'seat_limit', error);
-        throw error;
+        if ((error as { code?: string }).code !== '23505') throw error;
+        const created = await findPerson(trx, identity);
+        if (!created || created === 'linked_elsewhere') throw error;
+        user = created;
       }
     }
     if (user.kind === 'api') return refuse(user.id, 'api_user', new AppError('FORBIDDEN', API_USER_SIGN_IN, { reason: 'API_USER' }));
