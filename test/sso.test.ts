@@ -87,6 +87,14 @@ describe('OpenID Connect sign-in against a real provider', () => {
     expect(await app.database.owner('users').where({ id: ws.user.id }).first('oidcSubject')).toEqual({ oidcSubject: subjectFor(ws.input.email) });
     expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: ws.user.id, result: 'success', method: 'oidc' });
 
+    // Where to go afterwards is kept only as a path on our own origin.
+    const elsewhere = agent();
+    const evil = await oidcSignIn(elsewhere, url, ws.input.slug, { email: ws.input.email }, { start: `${url}/sso/${ws.input.slug}/start?returnTo=${encodeURIComponent('https://evil.example/x')}` });
+    expect(evil.response.headers.get('location')).toBe('/dashboard');
+    const inside = agent();
+    const users = await oidcSignIn(inside, url, ws.input.slug, { email: ws.input.email }, { start: `${url}/sso/${ws.input.slug}/start?returnTo=${encodeURIComponent('/users?q=a')}` });
+    expect(users.response.headers.get('location')).toBe('/users?q=a');
+
     // Once linked, the sub finds the person even after the email changed at the provider.
     await app.database.owner('users').where({ id: ws.user.id }).update({ email: `renamed@${ws.input.slug}.test` });
     const again = agent();

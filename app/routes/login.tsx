@@ -14,6 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Seatwise' }];
 const SSO_MESSAGE_COOKIE = 'seatwise_sso_message';
 const LAST_WORKSPACE_COOKIE = 'seatwise_workspace';
 const YEAR = 400 * 24 * 3600;
+const workspaceStep = loginInput.pick({ workspace: true });
 const rememberWorkspace = (slug: string) => `${LAST_WORKSPACE_COOKIE}=${encodeURIComponent(slug)}; Max-Age=${YEAR}; Path=/; HttpOnly; SameSite=Lax`;
 
 /** A link copied from the end of a sentence brings its punctuation along (`?workspace=acme.`). */
@@ -86,7 +87,9 @@ export default function Login() {
     defaultValue: { workspace },
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, loginInput),
+    // "Use single sign-on" needs only the workspace.
+    onValidate: ({ formData }) =>
+      formData.get('intent') === 'sso' ? (parseForm(formData, workspaceStep) as unknown as ReturnType<typeof parseForm<typeof loginInput>>) : parseForm(formData, loginInput),
   });
   const lockedWorkspace = data?.locked && typeof fields.workspace.initialValue === 'string' ? fields.workspace.initialValue : null;
   return (
