@@ -274,6 +274,17 @@ describe('SAML 2.0 against a real identity provider', () => {
     expect((await postAcs(a, url, ws.input.slug, { SAMLResponse: samlResponse, RelayState: relayState ?? '' })).headers.get('location')).toBe('/dashboard');
   });
 
+  it('a transient NameID (new at every sign-in) matches by email and is never linked', async () => {
+    const transient = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+    const before = await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId');
+    for (const nameId of ['_t1', '_t2']) {
+      const a = agent();
+      await post(a, idpInitiated({ user: { email: ws.input.email, nameId }, nameIdFormat: transient }));
+      expect(a.cookie(url, SESSION), nameId).toBeDefined();
+    }
+    expect(await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId')).toEqual(before);
+  });
+
   it('refuses unsigned, forged (another key) and altered responses', async () => {
     await refusedWith(idpInitiated({ sign: 'none' }), /not signed with its certificate/);
     const stranger = await generateSigningKey('Mallory');

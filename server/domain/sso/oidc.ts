@@ -94,6 +94,7 @@ export async function finishOidc({ db, env, tenantId, slug, query, now }: { db: 
   const identity: SsoIdentity = {
     method: 'oidc',
     subject: String(claims.sub),
+    persistent: true,
     // Only `email`: Entra ID's preferred_username is not a verified address (README says to add the email claim).
     email: str(claims.email),
     // Entra ID sends no email_verified; an absent claim is the provider's word, an explicit false is not.

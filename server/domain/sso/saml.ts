@@ -165,6 +165,7 @@ export async function finishSaml({ db, env, tenantId, slug, body, now }: { db: D
   const identity: SsoIdentity = {
     method: 'saml',
     subject: profile.nameID.slice(0, 500),
+    persistent: profile.nameIDFormat !== 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
     email: pick('email', 'mail', 'Email', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', 'urn:oid:0.9.2342.19200300.100.1.3') ?? (nameIdIsEmail ? profile.nameID : null),
     emailVerified: true,
     firstName: pick('firstName', 'givenName', 'given_name', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname', 'urn:oid:2.5.4.42'),

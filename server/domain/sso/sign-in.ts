@@ -20,6 +20,8 @@ export type SsoIdentity = {
   method: 'oidc' | 'saml';
   /** OIDC `sub` or SAML NameID. */
   subject: string;
+  /** False for a SAML transient NameID, new at every sign-in: such a person is matched by email only. */
+  persistent: boolean;
   email: string | null;
   /** OIDC `email_verified`; SAML assertions are the IdP's word. */
   emailVerified: boolean;
@@ -104,7 +106,7 @@ export async function completeSsoSignIn({
     if (!hasAccess(user.status)) return refuse(user.id, 'not_active', new AppError('FORBIDDEN', notActiveMessage(user.status), { reason: 'NOT_ACTIVE', status: user.status }));
 
     // First sign-in links the identity, so a later change of email at the IdP still finds the person.
-    const link = identity.method === 'oidc' ? { oidcSubject: identity.subject } : { samlNameId: identity.subject };
+    const link = !identity.persistent ? {} : identity.method === 'oidc' ? { oidcSubject: identity.subject } : { samlNameId: identity.subject };
     await trx('users')
       .where({ id: user.id })
       .update({ ...link, failedSignInCount: 0, lastSignInAt: now, lastActivityAt: now });
@@ -120,8 +122,9 @@ const PERSON = ['id', 'kind', 'status', 'samlNameId', 'oidcSubject'] as const;
 
 /** SPEC: by SAML NameID / linked OIDC `sub` first, else by email, case-insensitive. */
 async function findPerson(trx: Trx, identity: SsoIdentity): Promise<Person | null | 'linked_elsewhere'> {
-  const bySubject =
-    identity.method === 'oidc'
+  const bySubject = !identity.persistent
+    ? undefined
+    : identity.method === 'oidc'
       ? await trx('users').where({ oidcSubject: identity.subject }).first(...PERSON)
       : await trx('users').where({ samlNameId: identity.subject }).first(...PERSON);
   if (bySubject) return bySubject;
@@ -130,7 +133,7 @@ async function findPerson(trx: Trx, identity: SsoIdentity): Promise<Person | nul
   const byEmail = await trx('users').whereRaw('lower(email) = lower(?)', [identity.email]).first(...PERSON);
   if (!byEmail) return null;
   const linked = identity.method === 'oidc' ? byEmail.oidcSubject : byEmail.samlNameId;
-  return linked && linked !== identity.subject ? 'linked_elsewhere' : byEmail;
+  return identity.persistent && linked && linked !== identity.subject ? 'linked_elsewhere' : byEmail;
 }
 
 /** SPEC "Just-in-time provisioning": active, standard, through the seat rule and the status module. */
@@ -153,7 +156,7 @@ async function provision(trx: Trx, tenantId: string, identity: SsoIdentity, now:
       roleId,
       timeZone: 'UTC',
       locale: 'en',
-      samlNameId: identity.method === 'saml' ? identity.subject : null,
+      samlNameId: identity.method === 'saml' && identity.persistent ? identity.subject : null,
       oidcSubject: identity.method === 'oidc' ? identity.subject : null,
     },
   );
