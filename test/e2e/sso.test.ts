@@ -83,7 +83,7 @@ describe.skipIf(!browser.available)('single sign-on in Chromium', () => {
     expect(await rows.filter({ hasText: 'Password not allowed' }).filter({ hasText: 'Password' }).count()).toBe(1);
   });
 
-  it('SAML without JavaScript: paste metadata, SP-initiated from the sign-in page, IdP-initiated, and a refusal on the sign-in page', async () => {
+  it('SAML without JavaScript: paste metadata, SP-initiated from the sign-in page, IdP-initiated, a refusal on the sign-in page, then turned off', async () => {
     const ws = await signUp(app);
     const page = await (await launchBrowser({ javaScript: false })).newPage();
     await page.goto(`${url}/login?workspace=${ws.input.slug}`);
@@ -139,5 +139,17 @@ describe.skipIf(!browser.available)('single sign-on in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await Promise.all([page.waitForURL(`${url}/login?workspace=${ws.input.slug}`), page.getByRole('button', { name: 'Continue to the service' }).click()]);
     expect(await page.getByRole('alert').innerText()).toBe('Your account is suspended. Please contact your administrator.');
+
+    // The Owner turns single sign-on off, confirming it; the sign-in page stops offering it.
+    await page.getByLabel('Email').fill(ws.input.email);
+    await page.getByLabel('Password').fill(ws.input.password);
+    await submitForm(page, 'Sign in');
+    await page.goto(`${url}/settings/sso`);
+    await page.getByLabel('Yes, turn single sign-on off').check();
+    await submitForm(page, 'Disable single sign-on');
+    expect(await page.getByText('Single sign-on is off.').count()).toBe(1);
+    await page.context().clearCookies({ name: 'seatwise_session' });
+    await page.goto(`${url}/login`);
+    expect(await page.getByRole('link', { name: /Continue with/ }).count()).toBe(0);
   });
 });
