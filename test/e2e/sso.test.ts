@@ -61,7 +61,8 @@ describe.skipIf(!browser.available)('single sign-on in Chromium', () => {
     await page.goto(`${url}/login`);
     await page.getByLabel('Workspace').fill(ws.input.slug);
     await Promise.all([page.waitForURL(`${url}/login?workspace=${ws.input.slug}`), page.getByRole('button', { name: 'Use single sign-on' }).click()]);
-    expect(await page.getByText('Passwords are for Owners only.').count()).toBe(1);
+    // A client-side navigation: wait for the new page's content, not just its address.
+    await page.getByText('Passwords are for Owners only.').waitFor();
     await page.getByLabel('Email').fill(member.email);
     await page.getByLabel('Password').fill('another good password');
     await page.getByRole('button', { name: 'Sign in' }).click();
