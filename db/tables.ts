@@ -59,6 +59,7 @@ export type UserRow = {
   status: UserStatus;
   statusReason: string | null;
   samlNameId: string | null;
+  oidcSubject: string | null;
   passwordHash: string | null;
   isSystem: boolean;
   exemptFromInactivity: boolean;
@@ -101,6 +102,7 @@ export type LoginEventRow = {
   userAgent: string | null;
   result: string;
   message: string;
+  method: 'password' | 'saml' | 'oidc';
   createdAt: Date;
 };
 
@@ -226,6 +228,7 @@ export type SsoConnectionRow = {
   jitProvisioning: boolean;
   config: Record<string, unknown>;
   enabled: boolean;
+  lastTest: Record<string, unknown> | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -260,6 +263,20 @@ export type ScimGroupRow = {
 };
 
 export type ScimGroupMemberRow = { tenantId: string; groupId: string; userId: string };
+
+export type SsoRequestRow = {
+  id: string;
+  tenantId: string;
+  protocol: 'oidc' | 'saml';
+  purpose: 'sign_in' | 'test';
+  nonce: string | null;
+  codeVerifier: string | null;
+  returnTo: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+export type SsoAssertionRow = { tenantId: string; assertionId: string; expiresAt: Date };
 
 type Json<T, K extends keyof T> = Omit<Partial<T>, K> & { [P in K]?: string };
 
@@ -312,9 +329,11 @@ declare module 'knex/types/tables' {
     seat_ledger: SeatLedgerRow;
     seat_holding_changes: SeatHoldingChangeRow;
     imports: Knex.CompositeTableType<ImportRow, Json<ImportRow, 'headers' | 'mapping' | 'cells' | 'results' | 'counts' | 'seats'>, Json<ImportRow, 'results' | 'counts' | 'seats'>>;
-    sso_connections: Knex.CompositeTableType<SsoConnectionRow, Json<SsoConnectionRow, 'config'>, Json<SsoConnectionRow, 'config'>>;
+    sso_connections: Knex.CompositeTableType<SsoConnectionRow, Json<SsoConnectionRow, 'config' | 'lastTest'>, Json<SsoConnectionRow, 'config' | 'lastTest'>>;
     scim_tokens: ScimTokenRow;
     scim_groups: ScimGroupRow;
     scim_group_members: ScimGroupMemberRow;
+    sso_requests: SsoRequestRow;
+    sso_assertions: SsoAssertionRow;
   }
 }

@@ -165,6 +165,17 @@ try {
     childEnv.STRIPE_EMULATOR_URL = emulator.url;
     say(`Stripe test-mode emulator at ${emulator.url} (no real payments)`);
   }
+  let localIdps: string | null = null;
+  if (env.NODE_ENV !== 'production' && !process.env.SSO_TEST_IDPS_OFF) {
+    // SPEC "Single sign-on": real SAML and OpenID identity providers on this machine, so single
+    // sign-on can be tried with no account anywhere. Loaded only here: never in production.
+    const [{ startOidcIdp }, { startSamlIdp }] = await Promise.all([import('../server/sso-idp/oidc-idp'), import('../server/sso-idp/saml-idp')]);
+    const [oidc, saml] = await Promise.all([startOidcIdp(), startSamlIdp()]);
+    childEnv.SSO_TEST_OIDC_URL = oidc.url;
+    childEnv.SSO_TEST_SAML_URL = saml.url;
+    localIdps = `Local test identity providers: OpenID ${oidc.url}, SAML ${saml.url}/metadata (Settings → Single sign-on → "Use the local test IdP")`;
+    say(localIdps);
+  }
   /**
    * Issue #13: a child that dies after it was ready is started again, after 1, 2, 4 … 30 s (the
    * count resets once it has run a minute), while the other keeps serving. One that cannot get
@@ -208,6 +219,7 @@ try {
   const notes = [`Seatwise is running at ${url}`];
   // SPEC §2: without SMTP_URL, outside production, every email lands in the dev mailbox.
   if (!env.SMTP_URL && env.NODE_ENV !== 'production') notes.push(`Emails (invitations, resets, alerts) go to ${url}/dev/mailbox`);
+  if (localIdps) notes.push(localIdps);
   if (env.NODE_ENV !== 'production') notes.push(`Demo data: npm run db:seed (workspace ${DEMO.slug}, ${DEMO.email} / ${DEMO.password})`);
   console.log(`\n${notes.join('\n')}\n`);
 } catch (error) {

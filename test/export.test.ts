@@ -67,8 +67,8 @@ describe('CSV exports (SPEC "Export")', () => {
     expect(await users.text()).toBe(await owner.users.export({ kind: 'standard' }));
 
     const signIns: string[][] = parse(await (await fetch(`${url}/export/login-history.csv?result=success`, { headers: { cookie } })).text());
-    expect(signIns[0]).toEqual(['Time', 'Email', 'User', 'Result', 'Message', 'Address', 'Browser']);
-    expect(signIns.slice(1).map((r) => [r[1], r[3]])).toContainEqual([input.email, 'success']);
+    expect(signIns[0]).toEqual(['Time', 'Email', 'User', 'Result', 'Message', 'Address', 'Browser', 'Method']);
+    expect(signIns.slice(1).map((r) => [r[1], r[3], r[7]])).toContainEqual([input.email, 'success', 'password']);
     const audit: string[][] = parse(await (await fetch(`${url}/export/audit.csv?action=user.created`, { headers: { cookie } })).text());
     expect(audit.slice(1).map((r) => r[3])).toEqual(['user.created']);
     expect(await owner.audit.export({ action: 'user.created' })).toContain('one@x.test');

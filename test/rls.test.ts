@@ -3,7 +3,7 @@ import { WEB_ROLE, withTenant } from '../db/index';
 import { createTestApp, type TestApp } from './helpers/app';
 import { signUp } from './helpers/factories';
 
-const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections', 'scim_tokens', 'scim_groups', 'scim_group_members'];
+const TENANT_TABLES = ['tenants', 'seat_pools', 'roles', 'users', 'sessions', 'login_events', 'audit_events', 'one_time_tokens', 'api_keys', 'subscriptions', 'seat_ledger', 'seat_holding_changes', 'imports', 'sso_connections', 'scim_tokens', 'scim_groups', 'scim_group_members', 'sso_requests', 'sso_assertions'];
 
 let app: TestApp;
 let a: Awaited<ReturnType<typeof signUp>>;
@@ -23,6 +23,12 @@ beforeAll(async () => {
     await ws.owner.provisioning.createToken({ name: 'Okta' });
     const [group] = await app.database.owner('scim_groups').insert({ tenantId: ws.tenant.id, displayName: 'Staff' }).returning('id');
     await app.database.owner('scim_group_members').insert({ tenantId: ws.tenant.id, groupId: group.id, userId: ws.user.id });
+  }
+  // A pending SSO request and a used SAML assertion id in each workspace.
+  for (const ws of [a, b]) {
+    const expiresAt = new Date(Date.now() + 600_000);
+    await app.database.owner('sso_requests').insert({ id: `state-${ws.tenant.id}`, tenantId: ws.tenant.id, protocol: 'oidc', purpose: 'sign_in', expiresAt });
+    await app.database.owner('sso_assertions').insert({ tenantId: ws.tenant.id, assertionId: '_same-id-in-both', expiresAt });
   }
 });
 

@@ -12,6 +12,8 @@ export type LoginHistoryRow = {
   email: string;
   userId: string | null;
   userName: string | null;
+  /** SPEC "Single sign-on": password, saml or oidc. */
+  method?: string;
 };
 
 const RESULT_LABELS: Record<string, string> = {
@@ -21,7 +23,12 @@ const RESULT_LABELS: Record<string, string> = {
   locked: 'Locked',
   not_active: 'Not active',
   api_user: 'API user',
+  seat_limit: 'No free seat',
+  sso_refused: 'Refused by single sign-on',
+  password_not_allowed: 'Password not allowed',
 };
+
+const METHOD_LABELS: Record<string, string> = { password: 'Password', saml: 'SAML', oidc: 'OpenID Connect' };
 
 export const resultLabel = (result: string) => RESULT_LABELS[result] ?? result;
 
@@ -35,6 +42,7 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
             <th>Time</th>
             {showPerson ? <th>Person</th> : null}
             <th>Result</th>
+            <th>Method</th>
             <th>Address</th>
             <th>Browser</th>
           </tr>
@@ -51,13 +59,14 @@ export function LoginHistoryTable({ items, showPerson }: { items: LoginHistoryRo
                   {resultLabel(e.result)}
                 </span>
               </td>
+              <td>{METHOD_LABELS[e.method ?? 'password'] ?? e.method}</td>
               <td>{e.ip ?? '—'}</td>
               <td className="muted user-agent">{e.userAgent ?? '—'}</td>
             </tr>
           ))}
           {items.length === 0 ? (
             <tr>
-              <td colSpan={showPerson ? 5 : 4} className="muted">
+              <td colSpan={showPerson ? 6 : 5} className="muted">
                 No sign-in attempts match.
               </td>
             </tr>

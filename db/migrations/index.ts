@@ -13,6 +13,7 @@ import * as apiKeyRequestFunctions from './20261201020000_api_key_request_functi
 import * as imports from './20261201030000_imports';
 import * as ssoConnections from './20261201040000_sso_connections';
 import * as provisioning from './20261201050000_provisioning';
+import * as singleSignOn from './20261201060000_single_sign_on';
 import * as scimTokenPermissions from './20261201070000_scim_token_permissions';
 
 /**
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201030000_imports': imports,
   '20261201040000_sso_connections': ssoConnections,
   '20261201050000_provisioning': provisioning,
+  '20261201060000_single_sign_on': singleSignOn,
   '20261201070000_scim_token_permissions': scimTokenPermissions,
 };
 

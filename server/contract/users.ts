@@ -158,7 +158,10 @@ export const bulkSetStatusInput = z
 export const bulkResendInvitationInput = z.object({ ids: bulkIds });
 
 /** How a sign-in attempt ended, as login history records it. */
-export const LOGIN_RESULTS = ['success', 'wrong_password', 'unknown_user', 'locked', 'not_active', 'api_user'] as const;
+export const LOGIN_RESULTS = ['success', 'wrong_password', 'unknown_user', 'locked', 'not_active', 'api_user', 'seat_limit', 'sso_refused', 'password_not_allowed'] as const;
+/** How an attempt was made (SPEC "Single sign-on": every attempt is in login history with its method). */
+export const LOGIN_METHODS = ['password', 'saml', 'oidc'] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
 /** One user's sign-in attempts, or the whole workspace's (unknown emails included) when no id is given. */

@@ -12,6 +12,7 @@ import { jsonBodiesOnly, noStore, refuseKeysInUrls } from './request-guards';
 import { withPageErrors } from './page-errors';
 import { safePath } from '../shared/logger';
 import { stripeWebhook } from './stripe-webhook';
+import { ssoRoutes } from './sso';
 import { csvExports } from './exports';
 import { apiReferencePage, openApiDocument } from './openapi';
 import { createHttpContext, type Deps } from '../trpc/context';
@@ -27,7 +28,7 @@ export const MAX_BATCH_SIZE = 10;
 export type LoadContext = {
   trpc: ReturnType<typeof createCaller>;
   errorDetails: typeof errorDetails;
-  env: { stripeEmulated: boolean; devMailbox: boolean };
+  env: { stripeEmulated: boolean; devMailbox: boolean; localTestIdps: boolean };
 };
 
 export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild } = {}) {
@@ -79,6 +80,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
   app.post('/webhooks/stripe', ...stripeWebhook({ env, ownerDb: deps.ownerDb, jobs: deps.jobs, log }));
   app.use(crossSiteProtection(env));
   app.use('/trpc', refuseKeysInUrls, noStore, jsonBodiesOnly);
+  app.use('/sso', noStore, ssoRoutes(deps));
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument(env.APP_URL)));
   app.get('/api/docs', (_req, res) => void res.type('html').send(apiReferencePage(openApiDocument(env.APP_URL))));
 
@@ -126,7 +128,7 @@ export function createApp(deps: Deps, { remixBuild }: { remixBuild?: ServerBuild
           return {
             trpc: createCaller(() => (context ??= createHttpContext(deps, req, res, { page }))),
             errorDetails,
-            env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn },
+            env: { stripeEmulated: env.stripeEmulated, devMailbox: mailboxOn, localTestIdps: env.NODE_ENV !== 'production' && Boolean(env.SSO_TEST_OIDC_URL || env.SSO_TEST_SAML_URL) },
           };
         },
       }),

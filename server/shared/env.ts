@@ -36,6 +36,9 @@ export const envSchema = z
     STRIPE_PRICE_API: z.string().optional(),
     // Where the built-in Stripe emulator listens (set by `npm start` and by tests); never in production.
     STRIPE_EMULATOR_URL: optionalUrl,
+    // Where the local test identity providers listen (set by `npm start` outside production).
+    SSO_TEST_OIDC_URL: optionalUrl,
+    SSO_TEST_SAML_URL: optionalUrl,
     // Per source IP and 15-minute window, counted in PostgreSQL so they hold across instances.
     SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(10),

@@ -9,6 +9,7 @@ import { rolesRouter } from './routers/roles';
 import { usersRouter } from './routers/users';
 import { seatsRouter } from './routers/seats';
 import { tenantRouter } from './routers/tenant';
+import { ssoRouter } from './routers/sso';
 import { createCallerFactory, router } from './trpc';
 
 /** The public contract: router and procedure names are SPEC §4's. */
@@ -24,6 +25,7 @@ export const appRouter = router({
   me: meRouter,
   imports: importsRouter,
   provisioning: provisioningRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

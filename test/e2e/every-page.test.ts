@@ -133,6 +133,17 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
     await visit('/settings/provisioning', 'settings-provisioning');
     const revokeLink = page.getByRole('link', { name: 'Revoke…' });
     await visit(`/settings/provisioning${await revokeLink.getAttribute('href').then((h) => h!.slice(h!.indexOf('?')))}`, 'settings-provisioning-revoke');
+    await visit('/settings/sso', 'settings-sso');
+    // Once connected, with a test report: the values to copy, the report and "turn off" show too.
+    await app.database.owner('sso_connections').insert({
+      tenantId: tenant.id,
+      protocol: 'saml',
+      displayName: 'Every IdP',
+      config: JSON.stringify({ metadataXml: '<x/>', entityId: 'https://idp.example.com/metadata', ssoUrl: 'https://idp.example.com/sso', certs: [] }),
+      lastTest: JSON.stringify({ at: new Date().toISOString(), ok: false, message: 'The response was meant for another address (wrong Recipient).', received: { error: 'Recipient https://elsewhere.example.com/acs' } }),
+    });
+    await visit('/settings/sso', 'settings-sso-connected');
+    await app.database.owner('sso_connections').where({ tenantId: tenant.id }).delete();
     await visit('/profile', 'profile');
     await visit('/change-password', 'change-password');
     // Unknown and malformed user addresses are 404 pages.
@@ -146,7 +157,7 @@ describe.skipIf(!browser.available)('every page, at 360 px, in Chromium', () => 
 
     // A Member: refused pages say so with 403 and who can grant access; unknown users are 404.
     await signIn(member.email, 'member password 1234');
-    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings', '/settings/provisioning']) {
+    for (const target of ['/users', '/billing', '/roles', '/audit', '/settings', '/settings/provisioning', '/settings/sso']) {
       const response = await page.goto(`${url}${target}`);
       expect({ target, status: response?.status() }).toEqual({ target, status: 403 });
       expect(await page.locator('h1').innerText()).toBe('403 Not allowed');

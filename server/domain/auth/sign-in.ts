@@ -15,7 +15,8 @@ import { hashToken } from './tokens';
 import { USER_COLUMNS } from '../users/columns';
 import { findWorkspace } from '../tenants/workspaces';
 import { getTenant } from '../tenants/tenants';
-import type { LoginResult } from '../../contract/users';
+import { passwordNotAllowedMessage, passwordSignInOnlyForOwners } from '../sso/connection';
+import type { LoginMethod, LoginResult } from '../../contract/users';
 
 /** SPEC "Sign-in": the same words whether the workspace, the email or the password was wrong. */
 export const INVALID_CREDENTIALS = 'Invalid email or password.';
@@ -33,20 +34,23 @@ export const notActiveMessage = (status: string) =>
  */
 export const NOT_AN_EMAIL = '(not an email address)';
 const recordedEmail = (typed: string) => (emailSchema.safeParse(typed).success ? typed.trim() : NOT_AN_EMAIL);
+/** A single sign-on answer refused before it could name anyone (a bad signature, a replay). */
+export const NOT_NAMED = '(not known: refused before anyone was named)';
 
 /** One row of login history; invitations and resets that sign a person in record one too. */
 export async function recordAttempt(
   db: Db | Trx,
-  event: { tenantId: string | null; userId: string | null; email: string; result: LoginResult; message: string; meta: Meta; now: Date },
+  event: { tenantId: string | null; userId: string | null; email: string | null; result: LoginResult; message: string; meta: Meta; now: Date; method?: LoginMethod },
 ) {
   await db('login_events').insert({
     tenantId: event.tenantId,
     userId: event.userId,
-    email: recordedEmail(event.email),
+    email: event.email === null ? NOT_NAMED : recordedEmail(event.email),
     ip: event.meta.ip,
     userAgent: event.meta.userAgent,
     result: event.result,
     message: event.message,
+    method: event.method ?? 'password',
     createdAt: event.now,
   });
 }
@@ -93,7 +97,7 @@ export async function signIn({
       recordAttempt(trx, { tenantId, userId, email: input.email, result, message, meta, now });
     const user = await trx('users')
       .whereRaw('lower(email) = lower(?)', [input.email])
-      .first('id', 'kind', 'status', 'passwordHash', 'firstName', 'email');
+      .first('id', 'kind', 'status', 'passwordHash', 'firstName', 'email', 'roleId');
 
     if (!user) {
       await verifyDummyPassword(input.password);
@@ -122,6 +126,14 @@ export async function signIn({
       const message = notActiveMessage(user.status);
       await attempt(user.id, 'not_active', message);
       return { error: new AppError('FORBIDDEN', message, { reason: 'NOT_ACTIVE', status: user.status }) };
+    }
+
+    // SPEC "Single sign-on": password sign-in may be kept for Owners only (break-glass).
+    const onlyOwners = await passwordSignInOnlyForOwners(trx, user.roleId);
+    if (onlyOwners) {
+      const message = passwordNotAllowedMessage(onlyOwners.displayName);
+      await attempt(user.id, 'password_not_allowed', message);
+      return { error: new AppError('FORBIDDEN', message, { reason: 'SSO_REQUIRED', field: 'password' }) };
     }
 
     const rehash = user.passwordHash && needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};

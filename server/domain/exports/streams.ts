@@ -81,12 +81,12 @@ export async function streamLoginHistoryCsv(trx: Trx, input: z.output<typeof exp
   if (input.to) add('e.created_at < ?', input.to);
   await streamCsv(
     trx,
-    `select e.created_at, e.email, u.display_name, e.result, e.message, e.ip, e.user_agent
+    `select e.created_at, e.email, u.display_name, e.result, e.message, e.ip, e.user_agent, e.method
      from login_events e left join users u on u.id = e.user_id
      where ${where.join(' and ')} order by e.id desc`,
     bindings,
-    ['Time', 'Email', 'User', 'Result', 'Message', 'Address', 'Browser'],
-    (r) => [iso(r.created_at), r.email, r.display_name, r.result, r.message, r.ip, r.user_agent],
+    ['Time', 'Email', 'User', 'Result', 'Message', 'Address', 'Browser', 'Method'],
+    (r) => [iso(r.created_at), r.email, r.display_name, r.result, r.message, r.ip, r.user_agent, r.method],
     write,
   );
 }

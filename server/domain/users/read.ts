@@ -218,7 +218,7 @@ function pageOf(items: (PublicUser & { sortKey: unknown; via: string })[], hasNe
   };
 }
 
-export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email' | 'userId'> & {
+export type LoginEvent = Pick<LoginEventRow, 'id' | 'createdAt' | 'result' | 'message' | 'ip' | 'userAgent' | 'email' | 'userId' | 'method'> & {
   userName: string | null;
 };
 
@@ -239,6 +239,6 @@ export async function listLoginHistory(trx: Trx, input: z.output<typeof loginHis
     })
     .orderBy('e.id', 'desc')
     .limit(input.limit + 1)
-    .select('e.id', 'e.createdAt', 'e.result', 'e.message', 'e.ip', 'e.userAgent', 'e.email', 'e.userId', 'u.displayName as userName');
+    .select('e.id', 'e.createdAt', 'e.result', 'e.message', 'e.ip', 'e.userAgent', 'e.email', 'e.userId', 'e.method', 'u.displayName as userName');
   return page(rows, input.limit, (row) => [Number(row.id)]);
 }

@@ -1,0 +1,396 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../server/sso-idp/keys';
+import { buildSamlResponse } from '../server/sso-idp/saml-idp';
+import { subjectFor } from '../server/sso-idp/oidc-idp';
+import { noAccountMessage } from '../server/domain/sso/sign-in';
+import { notActiveMessage, NOT_NAMED } from '../server/domain/auth/sign-in';
+import { memoryCookies, type TestApp } from './helpers/app';
+import { refusal } from './helpers/errors';
+import { insertUser, signUp } from './helpers/factories';
+import { agent, oidcSignIn, oidcSettings, postAcs, samlAnswer, startSsoStack, type Agent } from './helpers/sso';
+
+let app: TestApp;
+let url: string;
+let idps: Awaited<ReturnType<typeof startSsoStack>>;
+
+beforeAll(async () => {
+  idps = await startSsoStack();
+  ({ app, url } = idps);
+});
+
+const SESSION = 'seatwise_session';
+const MESSAGE = 'seatwise_sso_message';
+const messageOf = (a: Agent) => decodeURIComponent(a.cookie(url, MESSAGE) ?? '');
+const lastEvent = (tenantId: string) => app.database.owner('login_events').where({ tenantId }).orderBy('id', 'desc').first();
+const sessionsOf = async (userId: string) => Number((await app.database.owner('sessions').where({ userId }).count({ n: '*' }))[0].n);
+
+/** The signed-in caller a session cookie from an SSO sign-in stands for. */
+async function callerWith(a: Agent) {
+  const cookies = memoryCookies();
+  cookies.set(SESSION, a.cookie(url, SESSION)!, {});
+  return app.caller(cookies);
+}
+
+async function oidcWorkspace(settings: { jitProvisioning?: boolean; passwordSignIn?: 'everyone' | 'owners' } = {}) {
+  const ws = await signUp(app);
+  await ws.owner.sso.configure({ ...oidcSettings(idps.oidc.issuer, url, ws.input.slug), ...settings });
+  return ws;
+}
+
+async function samlWorkspace(settings: { jitProvisioning?: boolean } = {}) {
+  const ws = await signUp(app);
+  await ws.owner.sso.configure({ protocol: 'saml', displayName: 'Local SAML', metadataXml: idps.saml.metadata, ...settings });
+  const acsUrl = `${url}/sso/${ws.input.slug}/saml/acs`;
+  const audience = `${url}/sso/${ws.input.slug}/saml/metadata`;
+  return { ...ws, acsUrl, audience };
+}
+
+describe('sso.configure and sso.get (SPEC §4)', () => {
+  it('keeps the client secret to itself, checks the issuer and the metadata, and audits without the secret', async () => {
+    const ws = await signUp(app);
+    const settings = await ws.owner.sso.configure({ ...oidcSettings(idps.oidc.issuer, url, ws.input.slug), jitProvisioning: true });
+    expect(settings).toMatchObject({ protocol: 'oidc', displayName: 'Local OIDC', passwordSignIn: 'everyone', jitProvisioning: true, redirectUri: `${url}/sso/${ws.input.slug}/oidc/callback` });
+    expect(JSON.stringify(await ws.owner.sso.get())).not.toContain('seatwise-local-test-secret');
+    const audit = await app.database.owner('audit_events').where({ tenantId: ws.tenant.id, action: 'sso.configured' });
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain('seatwise-local-test-secret');
+
+    const plainHttp = await refusal(ws.owner.sso.configure({ ...oidcSettings('http://idp.example.com', url, ws.input.slug) }));
+    expect(plainHttp).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { issuer: [expect.stringContaining('https://')] } });
+    const noCert = await refusal(ws.owner.sso.configure({ protocol: 'saml', displayName: 'X', metadataXml: idps.saml.metadata.replace(/<md:KeyDescriptor[\s\S]*<\/md:KeyDescriptor>/, '') }));
+    expect(noCert).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('no signing certificate') });
+    const noSso = await refusal(ws.owner.sso.configure({ protocol: 'saml', displayName: 'X', metadataXml: idps.saml.metadata.replace(/<md:SingleSignOnService[^>]*>/, '') }));
+    expect(noSso.message).toContain('no single sign-on URL');
+    expect((await refusal(ws.owner.sso.configure({ protocol: 'saml', displayName: 'X', metadataXml: 'not xml <' }))).code).toBe('BAD_REQUEST');
+    // Nothing refused changed the connection.
+    expect(await ws.owner.sso.get()).toMatchObject({ protocol: 'oidc', jitProvisioning: true });
+
+    // A Member has no settings.manage; another workspace sees its own (none).
+    await insertUser(app, ws.tenant.id, { email: `member@${ws.input.slug}.test` });
+    const memberCookies = memoryCookies();
+    await (await app.caller(memberCookies)).auth.login({ workspace: ws.input.slug, email: `member@${ws.input.slug}.test`, password: 'another good password' });
+    expect((await refusal((await app.caller(memberCookies)).sso.get())).code).toBe('FORBIDDEN');
+    expect((await refusal((await app.caller(memberCookies)).sso.disable())).code).toBe('FORBIDDEN');
+    expect(await (await signUp(app)).owner.sso.get()).toBeNull();
+  });
+});
+
+describe('OpenID Connect sign-in against a real provider', () => {
+  it('signs a person in with the same session as a password, links the sub, and records the method', async () => {
+    const ws = await oidcWorkspace();
+    const a = agent();
+    const { response } = await oidcSignIn(a, url, ws.input.slug, { email: ws.input.email.toUpperCase() });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/dashboard');
+    const me = await (await callerWith(a)).auth.me();
+    expect(me.user.email).toBe(ws.input.email);
+    expect(await app.database.owner('users').where({ id: ws.user.id }).first('oidcSubject')).toEqual({ oidcSubject: subjectFor(ws.input.email) });
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: ws.user.id, result: 'success', method: 'oidc' });
+
+    // Where to go afterwards is kept only as a path on our own origin.
+    const elsewhere = agent();
+    const evil = await oidcSignIn(elsewhere, url, ws.input.slug, { email: ws.input.email }, { start: `${url}/sso/${ws.input.slug}/start?returnTo=${encodeURIComponent('https://evil.example/x')}` });
+    expect(evil.response.headers.get('location')).toBe('/dashboard');
+    const inside = agent();
+    const users = await oidcSignIn(inside, url, ws.input.slug, { email: ws.input.email }, { start: `${url}/sso/${ws.input.slug}/start?returnTo=${encodeURIComponent('/users?q=a')}` });
+    expect(users.response.headers.get('location')).toBe('/users?q=a');
+
+    // Once linked, the sub finds the person even after the email changed at the provider.
+    await app.database.owner('users').where({ id: ws.user.id }).update({ email: `renamed@${ws.input.slug}.test` });
+    const again = agent();
+    // The IdP's person keeps the old email; its sub is what matches now.
+    expect((await oidcSignIn(again, url, ws.input.slug, { email: ws.input.email })).response.headers.get('location')).toBe('/dashboard');
+    await app.database.owner('users').where({ id: ws.user.id }).update({ email: ws.input.email });
+  });
+
+  it('refuses an unknown or reused state, a nonce mismatch, and an email the provider has not verified', async () => {
+    const ws = await oidcWorkspace();
+    const a = agent();
+    const { callback } = await oidcSignIn(a, url, ws.input.slug, { email: ws.input.email });
+    // The callback was used once above: the same code and state again are refused.
+    const replay = await agent().request(callback!);
+    expect(replay.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    const forged = agent();
+    const unknown = await forged.request(`${url}/sso/${ws.input.slug}/oidc/callback?code=abc&state=made-up`);
+    expect(unknown.status).toBe(303);
+    expect(messageOf(forged)).toContain('was not started here');
+
+    // The nonce stored with the request no longer matches the one in the ID token.
+    const c = agent();
+    const started = await c.request(`${url}/sso/${ws.input.slug}/start`);
+    await app.database.owner('sso_requests').where({ tenantId: ws.tenant.id }).update({ nonce: 'another-nonce' });
+    const idpUrl = c.location(started, url);
+    const resumed = await oidcSignIn(c, url, ws.input.slug, { email: ws.input.email }, { start: idpUrl });
+    expect(resumed.response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    expect(messageOf(c)).toContain('could not be verified');
+    expect(c.cookie(url, SESSION)).toBeUndefined();
+
+    const unverified = agent();
+    await oidcSignIn(unverified, url, ws.input.slug, { email: ws.input.email.replace('ada@', 'eve@'), unverified: true });
+    expect(unverified.cookie(url, SESSION)).toBeUndefined();
+    const refusedRows = await app.database.owner('login_events').where({ tenantId: ws.tenant.id, method: 'oidc', result: 'sso_refused' });
+    expect(refusedRows.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('matching, just-in-time provisioning and statuses', () => {
+  it('JIT off: an unknown person is refused and nothing is created', async () => {
+    const ws = await oidcWorkspace();
+    const a = agent();
+    const email = `new@${ws.input.slug}.test`;
+    await oidcSignIn(a, url, ws.input.slug, { email });
+    expect(messageOf(a)).toBe(noAccountMessage(email));
+    expect(await app.database.owner('users').where({ tenantId: ws.tenant.id, email }).first()).toBeUndefined();
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ result: 'unknown_user', method: 'oidc', email });
+  });
+
+  it('JIT on: creates the person active, standard, Read Only, through the seat rule; at the limit the seat message', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    // Three standard seats are included; the Owner holds one. Three people arrive at once.
+    const emails = ['one', 'two', 'three'].map((n) => `${n}@${ws.input.slug}.test`);
+    const agents = emails.map(() => agent());
+    await Promise.all(emails.map((email, i) => oidcSignIn(agents[i], url, ws.input.slug, { email, firstName: 'New', lastName: email.split('@')[0], groups: 'Engineering' })));
+    const created = await app.database.owner('users').where('users.tenantId', ws.tenant.id).whereIn('email', emails).join('roles', 'roles.id', 'users.roleId').select('users.email', 'users.status', 'users.kind', 'roles.name as role');
+    expect(created).toHaveLength(2);
+    for (const user of created) expect(user).toMatchObject({ status: 'active', kind: 'standard', role: 'Read Only' });
+    const refused = agents.filter((a) => !a.cookie(url, SESSION));
+    expect(refused).toHaveLength(1);
+    expect(messageOf(refused[0])).toBe('You have reached Purchased User limit as 3 User, You need to buy more users to create this user');
+    expect(await app.database.owner('login_events').where({ tenantId: ws.tenant.id, result: 'seat_limit', method: 'oidc' })).toHaveLength(1);
+    expect(await app.database.owner('audit_events').where({ tenantId: ws.tenant.id, action: 'user.created', actorLabel: 'single sign-on' })).toHaveLength(2);
+  });
+
+  it('JIT on: the role is that of the highest group mapped in Settings → Provisioning, matched by name in any case', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    const roles = new Map((await app.database.owner('roles').where({ tenantId: ws.tenant.id }).select('key', 'id')).map((r) => [r.key, r.id]));
+    const [managers, staff] = await app.database.owner('scim_groups').insert([
+      { tenantId: ws.tenant.id, displayName: 'Managers' },
+      { tenantId: ws.tenant.id, displayName: 'Staff' },
+    ]).returning('id');
+    await ws.owner.provisioning.mapGroup({ groupId: managers.id, roleId: roles.get('admin')!, priority: 1 });
+    await ws.owner.provisioning.mapGroup({ groupId: staff.id, roleId: roles.get('member')!, priority: 2 });
+    const roleOf = async (email: string) =>
+      (await app.database.owner('users').join('roles', 'roles.id', 'users.roleId').where('users.tenantId', ws.tenant.id).where('users.email', email).first('roles.name as name')).name;
+    await oidcSignIn(agent(), url, ws.input.slug, { email: `lead@${ws.input.slug}.test`, groups: 'staff,MANAGERS' });
+    await oidcSignIn(agent(), url, ws.input.slug, { email: `dev@${ws.input.slug}.test`, groups: 'Staff,Unmapped' });
+    expect([await roleOf(`lead@${ws.input.slug}.test`), await roleOf(`dev@${ws.input.slug}.test`)]).toEqual(['Admin', 'Member']);
+  });
+
+  it('JIT on: the same new person signing in several times at once is created once and signed in every time', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    const email = `twice@${ws.input.slug}.test`;
+    const agents = Array.from({ length: 4 }, () => agent());
+    await Promise.all(agents.map((a) => oidcSignIn(a, url, ws.input.slug, { email })));
+    expect(agents.map((a) => messageOf(a))).toEqual(['', '', '', '']);
+    expect(agents.every((a) => a.cookie(url, SESSION))).toBe(true);
+    const created = await app.database.owner('users').where({ tenantId: ws.tenant.id, email });
+    expect(created).toHaveLength(1);
+    expect(await app.database.owner('seat_holding_changes').where({ tenantId: ws.tenant.id, userId: created[0].id })).toHaveLength(1);
+    expect(await app.database.owner('login_events').where({ tenantId: ws.tenant.id, userId: created[0].id, result: 'success', method: 'oidc' })).toHaveLength(4);
+  });
+
+  it('a suspended person gets the status message; the Owners-only policy sends others to SSO and keeps Owners on passwords', async () => {
+    const ws = await oidcWorkspace({ passwordSignIn: 'owners' });
+    const suspended = await insertUser(app, ws.tenant.id, { email: `sus@${ws.input.slug}.test`, status: 'suspended' });
+    const a = agent();
+    await oidcSignIn(a, url, ws.input.slug, { email: suspended.email });
+    expect(messageOf(a)).toBe(notActiveMessage('suspended'));
+    expect(await sessionsOf(suspended.id)).toBe(0);
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: suspended.id, result: 'not_active', method: 'oidc' });
+
+    const member = await insertUser(app, ws.tenant.id, { email: `member@${ws.input.slug}.test` });
+    const byPassword = await refusal((await app.caller()).auth.login({ workspace: ws.input.slug, email: member.email, password: 'another good password' }));
+    expect(byPassword).toMatchObject({ code: 'FORBIDDEN', message: 'Your workspace signs in through Local OIDC. Use "Continue with Local OIDC" instead of a password.' });
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: member.id, result: 'password_not_allowed', method: 'password' });
+    expect(await sessionsOf(member.id)).toBe(0);
+    const owner = await (await app.caller()).auth.login({ workspace: ws.input.slug, email: ws.input.email, password: ws.input.password });
+    expect(owner.user.id).toBe(ws.user.id);
+    // The same member gets in through the identity provider.
+    const viaSso = agent();
+    await oidcSignIn(viaSso, url, ws.input.slug, { email: member.email });
+    expect(viaSso.cookie(url, SESSION)).toBeDefined();
+    // The same sessions as a password's: a status change ends it at once.
+    const asMember = await callerWith(viaSso);
+    expect((await asMember.auth.me()).user.id).toBe(member.id);
+    await ws.owner.users.setStatus({ id: member.id, status: 'suspended' });
+    expect((await refusal(asMember.auth.me())).code).toBe('UNAUTHORIZED');
+    await ws.owner.users.setStatus({ id: member.id, status: 'active' });
+
+    // Disabled: SSO is refused, passwords are open to everyone again.
+    await ws.owner.sso.disable();
+    const after = agent();
+    const start = await after.request(`${url}/sso/${ws.input.slug}/start`);
+    expect(start.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    expect(messageOf(after)).toBe('Single sign-on is not set up for this workspace.');
+    await (await app.caller()).auth.login({ workspace: ws.input.slug, email: member.email, password: 'another good password' });
+  });
+});
+
+describe('SAML 2.0 against a real identity provider', () => {
+  let ws: Awaited<ReturnType<typeof samlWorkspace>>;
+  beforeAll(async () => {
+    ws = await samlWorkspace();
+  });
+  const person = () => ({ email: ws.input.email });
+  const idpInitiated = (o: Partial<Parameters<typeof buildSamlResponse>[0]> = {}) =>
+    idps.saml.response({ acsUrl: ws.acsUrl, audience: ws.audience, user: person(), ...o });
+  const post = (a: Agent, xml: string, relayState?: string) =>
+    postAcs(a, url, ws.input.slug, { SAMLResponse: Buffer.from(xml).toString('base64'), ...(relayState ? { RelayState: relayState } : {}) });
+  const refusedWith = async (xml: string, message: RegExp | string) => {
+    const a = agent();
+    const response = await post(a, xml);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    expect(a.cookie(url, SESSION)).toBeUndefined();
+    expect(messageOf(a)).toMatch(message);
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ result: 'sso_refused', method: 'saml', email: NOT_NAMED, userId: null });
+  };
+
+  it('SP-initiated: the AuthnRequest, the IdP login and the signed response sign the person in; SP metadata is served', async () => {
+    const a = agent();
+    const { samlResponse, relayState } = await samlAnswer(a, url, ws.input.slug, person(), { start: `${url}/sso/${ws.input.slug}/start?returnTo=/users` });
+    const response = await postAcs(a, url, ws.input.slug, { SAMLResponse: samlResponse, RelayState: relayState ?? '' });
+    expect(response.headers.get('location')).toBe('/users');
+    expect((await (await callerWith(a)).auth.me()).user.email).toBe(ws.input.email);
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: ws.user.id, result: 'success', method: 'saml' });
+    expect(await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId')).toEqual({ samlNameId: ws.input.email });
+
+    // The IdP's POST is cross-site by design: with a session cookie it is still answered (and only
+    // the ACS is exempt from the cross-site check).
+    const crossSite = { 'sec-fetch-site': 'cross-site', origin: idps.saml.url, cookie: `${SESSION}=${a.cookie(url, SESSION)}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const fromIdp = await fetch(`${url}/sso/${ws.input.slug}/saml/acs`, { method: 'POST', redirect: 'manual', headers: crossSite, body: new URLSearchParams({ SAMLResponse: Buffer.from(idpInitiated()).toString('base64') }).toString() });
+    expect(fromIdp.status).toBe(303);
+    expect(fromIdp.headers.get('location')).toBe('/dashboard');
+    expect((await fetch(`${url}/trpc/auth.logout`, { method: 'POST', headers: { ...crossSite, 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
+
+    const metadata = await fetch(`${url}/sso/${ws.input.slug}/saml/metadata`);
+    expect(metadata.headers.get('content-type')).toContain('application/samlmetadata+xml');
+    const xml = await metadata.text();
+    expect(xml).toContain(`entityID="${ws.audience}"`);
+    expect(xml).toContain(`Location="${ws.acsUrl}"`);
+    expect((await fetch(`${url}/sso/no-such-workspace/saml/metadata`)).status).toBe(404);
+  });
+
+  it('IdP-initiated: accepted, and its RelayState is followed only as a path on our origin', async () => {
+    for (const [relay, expected] of [
+      ['/users?status=active', '/users?status=active'],
+      ['https://evil.example/phish', '/dashboard'],
+      ['//evil.example/phish', '/dashboard'],
+      ['/\\evil.example', '/dashboard'],
+      ['javascript:alert(1)', '/dashboard'],
+    ]) {
+      const a = agent();
+      const response = await post(a, idpInitiated(), relay);
+      expect(response.headers.get('location'), relay).toBe(expected);
+      expect(a.cookie(url, SESSION)).toBeDefined();
+    }
+    // returnTo on the start address is held to the same rule.
+    const a = agent();
+    const { samlResponse, relayState } = await samlAnswer(a, url, ws.input.slug, person(), { start: `${url}/sso/${ws.input.slug}/start?returnTo=https://evil.example` });
+    expect((await postAcs(a, url, ws.input.slug, { SAMLResponse: samlResponse, RelayState: relayState ?? '' })).headers.get('location')).toBe('/dashboard');
+  });
+
+  it('a transient NameID (new at every sign-in) matches by email and is never linked', async () => {
+    const transient = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+    const before = await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId');
+    for (const nameId of ['_t1', '_t2']) {
+      const a = agent();
+      await post(a, idpInitiated({ user: { email: ws.input.email, nameId }, nameIdFormat: transient }));
+      expect(a.cookie(url, SESSION), nameId).toBeDefined();
+    }
+    expect(await app.database.owner('users').where({ id: ws.user.id }).first('samlNameId')).toEqual(before);
+  });
+
+  it('refuses unsigned, forged (another key) and altered responses', async () => {
+    await refusedWith(idpInitiated({ sign: 'none' }), /not signed with its certificate/);
+    const stranger = await generateSigningKey('Mallory');
+    await refusedWith(idpInitiated({ key: stranger }), /not signed with its certificate/);
+    await refusedWith(idpInitiated({ key: stranger, sign: 'both' }), /not signed with its certificate/);
+    // Signed by the IdP for Ada, then the email and NameID changed to someone else's.
+    const victim = await insertUser(app, ws.tenant.id, { email: `boss@${ws.input.slug}.test` });
+    const altered = idpInitiated({ user: { email: 'nobody@elsewhere.test' } }).replaceAll('nobody@elsewhere.test', victim.email);
+    await refusedWith(altered, /not signed with its certificate/);
+    // A signed response wrapping an unsigned assertion (signature wrapping) is refused as well.
+    const signedResponse = idpInitiated({ sign: 'response' }).replace(ws.input.email, victim.email);
+    await refusedWith(signedResponse, /not signed with its certificate/);
+    expect(await sessionsOf(victim.id)).toBe(0);
+    // The response signed as a whole (not the assertion) is accepted.
+    const a = agent();
+    await post(a, idpInitiated({ sign: 'response' }));
+    expect(a.cookie(url, SESSION)).toBeDefined();
+  });
+
+  it('refuses the wrong audience, recipient or destination', async () => {
+    await refusedWith(idpInitiated({ audience: 'https://other.example/sp' }), /wrong audience/);
+    await refusedWith(idpInitiated({ recipient: 'https://other.example/acs' }), /wrong Recipient/);
+    await refusedWith(idpInitiated({ destination: 'https://other.example/acs' }), /wrong Destination/);
+    // Another workspace's ACS (same IdP, same person) is another audience.
+    const other = await samlWorkspace();
+    await refusedWith(idps.saml.response({ acsUrl: other.acsUrl, audience: other.audience, user: person() }), /wrong audience|wrong Recipient|wrong Destination/);
+  });
+
+  it('refuses expired and not-yet-valid assertions beyond 3 minutes of skew, and accepts them within it', async () => {
+    const now = Date.now();
+    await refusedWith(idpInitiated({ notBefore: new Date(now + 4 * 60_000), notOnOrAfter: new Date(now + 10 * 60_000) }), /not valid yet/);
+    await refusedWith(idpInitiated({ notBefore: new Date(now - 10 * 60_000), notOnOrAfter: new Date(now - 4 * 60_000) }), /expired/);
+    for (const o of [{ notBefore: new Date(now + 2 * 60_000) }, { notBefore: new Date(now - 10 * 60_000), notOnOrAfter: new Date(now - 2 * 60_000) }]) {
+      const a = agent();
+      await post(a, idpInitiated(o));
+      expect(a.cookie(url, SESSION)).toBeDefined();
+    }
+  });
+
+  it('refuses a replayed assertion, even when both copies arrive at once', async () => {
+    const xml = idpInitiated();
+    const first = agent();
+    await post(first, xml);
+    expect(first.cookie(url, SESSION)).toBeDefined();
+    await refusedWith(xml, /already used/);
+    const racing = idpInitiated();
+    const agents = Array.from({ length: 6 }, () => agent());
+    await Promise.all(agents.map((a) => post(a, racing)));
+    expect(agents.filter((a) => a.cookie(url, SESSION))).toHaveLength(1);
+  });
+
+  it('refuses an unsolicited response that claims to answer a request we never sent, and one used twice', async () => {
+    await refusedWith(idpInitiated({ inResponseTo: '_never-sent-by-us' }), /does not answer a sign-in started here/);
+    const a = agent();
+    const { samlResponse } = await samlAnswer(a, url, ws.input.slug, person());
+    const decoded = Buffer.from(samlResponse, 'base64').toString('utf8');
+    const requestId = /InResponseTo="([^"]+)"/.exec(decoded)![1];
+    await postAcs(a, url, ws.input.slug, { SAMLResponse: samlResponse });
+    expect(a.cookie(url, SESSION)).toBeDefined();
+    // A new assertion for the same, already answered, request.
+    await refusedWith(idpInitiated({ inResponseTo: requestId }), /does not answer a sign-in started here/);
+  });
+
+  it('Test connection reports what came back and opens no session', async () => {
+    const { url: idpUrl } = await ws.owner.sso.test();
+    const a = agent();
+    const { samlResponse } = await samlAnswer(a, url, ws.input.slug, { email: ws.input.email, groups: 'Admins' }, { start: idpUrl });
+    const response = await postAcs(a, url, ws.input.slug, { SAMLResponse: samlResponse });
+    expect(response.headers.get('location')).toBe('/settings/sso?tested=1');
+    expect(a.cookie(url, SESSION)).toBeUndefined();
+    const { lastTest } = (await ws.owner.sso.get())!;
+    expect(lastTest).toMatchObject({ ok: true, received: { nameID: ws.input.email, attributes: { email: ws.input.email, groups: 'Admins' } } });
+  });
+});
+
+describe('garbage at the SSO endpoints', () => {
+  it('never gets a 5xx', async () => {
+    const ws = await samlWorkspace();
+    const a = agent();
+    const bodies = ['', 'SAMLResponse=', 'SAMLResponse=%%%', `SAMLResponse=${Buffer.from('<x/>').toString('base64')}`, `SAMLResponse=${'A'.repeat(5000)}`, 'SAMLResponse[]=1&SAMLResponse[]=2', `SAMLResponse=${Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>').toString('base64')}`];
+    const responses = await Promise.all([
+      ...bodies.map((body) => a.request(`${url}/sso/${ws.input.slug}/saml/acs`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })),
+      a.request(`${url}/sso/${ws.input.slug}/saml/acs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"SAMLResponse": 1}' }),
+      a.request(`${url}/sso/nope/saml/acs`, { method: 'POST', body: 'SAMLResponse=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      a.request(`${url}/sso/${ws.input.slug}/oidc/callback?state=${'x'.repeat(5000)}&code=1`),
+      a.request(`${url}/sso/${ws.input.slug}/oidc/callback?state[]=1`),
+      a.request(`${url}/sso/${ws.input.slug}/oidc/callback?error=access_denied`),
+      a.request(`${url}/sso/%E0%A4%A/start`),
+      a.request(`${url}/sso/${'x'.repeat(300)}/start`),
+    ]);
+    for (const r of responses) expect(r.status, r.url).toBeLessThan(500);
+  });
+});
