@@ -213,9 +213,15 @@ describe('SCIM groups and roles', () => {
     const add = await scimRequest(url, ws.token, 'PATCH', `/Groups/${admins}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: u }] }] });
     expect(add.status).toBe(204);
     expect((await userRow(u))!.roleId).toBe(ws.roles.get('admin'));
+    // Two mapped groups never share a priority: which one wins would be decided unseen.
+    await expect(ws.owner.provisioning.mapGroup({ groupId: staff, roleId: ws.roles.get('member')!, priority: 1 })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Priority 1 is already Admins’s. Give each mapped group its own priority (1 is first).',
+    });
+    expect((await userRow(u))!.roleId).toBe(ws.roles.get('admin'));
     // Priority order changes: Staff first now.
-    await ws.owner.provisioning.mapGroup({ groupId: staff, roleId: ws.roles.get('member')!, priority: 1 });
     await ws.owner.provisioning.mapGroup({ groupId: admins, roleId: ws.roles.get('admin')!, priority: 5 });
+    await ws.owner.provisioning.mapGroup({ groupId: staff, roleId: ws.roles.get('member')!, priority: 1 });
     expect((await userRow(u))!.roleId).toBe(ws.roles.get('member'));
     // Unmapped and removed: Read Only.
     await ws.owner.provisioning.mapGroup({ groupId: staff, roleId: null });

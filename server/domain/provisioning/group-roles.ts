@@ -183,6 +183,11 @@ export async function mapGroup(scope: Scope, input: z.output<typeof mapGroupInpu
     const [{ max }] = await trx('scim_groups').max<{ max: number | null }[]>('priority as max');
     priority = Math.min(1000, (max ?? 0) + 1);
   }
+  // Priorities decide which group's role a person in several gets: a tie would decide by age, unseen.
+  const taken = role && priority !== null ? await trx('scim_groups').where({ priority }).whereNotNull('roleId').whereNot({ id: group.id }).first('displayName') : undefined;
+  if (taken) {
+    throw new AppError('BAD_REQUEST', `Priority ${priority} is already ${taken.displayName}’s. Give each mapped group its own priority (1 is first).`, { field: 'priority' });
+  }
   await trx('scim_groups').where({ id: group.id }).update({ roleId: role?.id ?? null, priority: role ? priority : null, updatedAt: scope.now });
   await writeAudit({
     trx,
