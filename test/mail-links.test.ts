@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { describe, expect, it } from 'vitest';
 import { renderMail, templateNames, type TemplateName } from '../server/mail/templates';
 import { loader } from '../app/routes/login';
+import { safeRedirect } from '../app/utils/redirect';
 
 const appUrl = 'https://seatwise.example.com';
 
@@ -93,7 +94,9 @@ describe('mail templates: links', () => {
 
 describe('login page: ?workspace= prefill', () => {
   const prefill = async (query: string) => {
-    const response = (await loader({ request: new Request(`http://localhost/login${query}`), params: {}, context: {} as LoaderFunctionArgs['context'] })) as Response;
+    // The page also asks whether the workspace offers single sign-on: here it does not.
+    const context = { trpc: { sso: { forWorkspace: async () => null } } } as unknown as LoaderFunctionArgs['context'];
+    const response = (await loader({ request: new Request(`http://localhost/login${query}`), params: {}, context })) as Response;
     return ((await response.json()) as { workspace: string }).workspace;
   };
 
@@ -107,5 +110,19 @@ describe('login page: ?workspace= prefill', () => {
     ['', ''],
   ])('%s prefills %j', async (query, expected) => {
     expect(await prefill(query)).toBe(expected);
+  });
+});
+
+describe('sign-in redirects stay on this site', () => {
+  it.each([
+    ['/users?q=a', '/users?q=a'],
+    ['/\t/evil.example', '/dashboard'],
+    ['/\n/evil.example', '/dashboard'],
+    ['/\\evil.example', '/dashboard'],
+    ['//evil.example', '/dashboard'],
+    ['https://evil.example', '/dashboard'],
+    ['/users\\..\\x', '/dashboard'],
+  ])('%j goes to %j', (to, expected) => {
+    expect(safeRedirect(to)).toBe(expected);
   });
 });

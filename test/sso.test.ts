@@ -3,6 +3,7 @@ import { generateSigningKey } from '../server/sso-idp/keys';
 import { buildSamlResponse } from '../server/sso-idp/saml-idp';
 import { subjectFor } from '../server/sso-idp/oidc-idp';
 import { noAccountMessage } from '../server/domain/sso/sign-in';
+import { checkIssuer } from '../server/domain/sso/connection';
 import { notActiveMessage, NOT_NAMED } from '../server/domain/auth/sign-in';
 import { memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
@@ -72,6 +73,38 @@ describe('sso.configure and sso.get (SPEC §4)', () => {
     expect((await refusal((await app.caller(memberCookies)).sso.get())).code).toBe('FORBIDDEN');
     expect((await refusal((await app.caller(memberCookies)).sso.disable())).code).toBe('FORBIDDEN');
     expect(await (await signUp(app)).owner.sso.get()).toBeNull();
+  });
+
+  it('only an Owner changes it; a secret never follows a new issuer; production issuers stay outside our network; SAML keeps its metadata', async () => {
+    const ws = await signUp(app);
+    await ws.owner.sso.configure(oidcSettings(idps.oidc.issuer, url, ws.input.slug));
+    await insertUser(app, ws.tenant.id, { email: `admin@${ws.input.slug}.test`, roleKey: 'admin' });
+    const adminCookies = memoryCookies();
+    await (await app.caller(adminCookies)).auth.login({ workspace: ws.input.slug, email: `admin@${ws.input.slug}.test`, password: 'another good password' });
+    const admin = await app.caller(adminCookies);
+    // An Admin reads the settings but cannot point sign-in at an identity provider of their own.
+    expect(await admin.sso.get()).toMatchObject({ protocol: 'oidc' });
+    const owned = 'Only an Owner can change single sign-on: it decides how everyone signs in, Owners included.';
+    expect(await refusal(admin.sso.configure({ protocol: 'saml', displayName: 'Mine', metadataXml: idps.saml.metadata }))).toMatchObject({ code: 'FORBIDDEN', message: owned });
+    for (const call of [() => admin.sso.disable(), () => admin.sso.test()]) expect(await refusal(call())).toMatchObject({ code: 'FORBIDDEN', message: owned });
+    expect(await ws.owner.sso.get()).toMatchObject({ protocol: 'oidc', enabled: true });
+
+    // Same client id, another issuer, no secret typed: the stored secret is not sent there.
+    const { clientSecret: _secret, ...withoutSecret } = oidcSettings(idps.oidc.issuer, url, ws.input.slug);
+    const moved = await refusal(ws.owner.sso.configure({ ...withoutSecret, issuer: 'https://elsewhere.example.com' }));
+    expect(moved).toMatchObject({ code: 'BAD_REQUEST', fieldErrors: { clientSecret: ['Enter the client secret the identity provider gave you'] } });
+    expect(await ws.owner.sso.configure(withoutSecret)).toMatchObject({ hasClientSecret: true });
+
+    for (const issuer of ['https://127.0.0.1:5432', 'https://10.0.0.5', 'https://169.254.169.254/latest', 'https://[::1]:8080', 'https://metadata.google.internal', 'https://db']) {
+      expect(() => checkIssuer({ NODE_ENV: 'production' }, issuer), issuer).toThrow('not one inside this network');
+    }
+    expect(() => checkIssuer({ NODE_ENV: 'production' }, 'https://example.okta.com')).not.toThrow();
+
+    // SAML saved again without pasting the metadata keeps it; with none stored, it is asked for.
+    const saml = await signUp(app);
+    expect(await refusal(saml.owner.sso.configure({ protocol: 'saml', displayName: 'IdP' }))).toMatchObject({ fieldErrors: { metadataXml: ["Paste the identity provider's metadata XML"] } });
+    const first = await saml.owner.sso.configure({ protocol: 'saml', displayName: 'IdP', metadataXml: idps.saml.metadata });
+    expect(await saml.owner.sso.configure({ protocol: 'saml', displayName: 'IdP', jitProvisioning: true })).toMatchObject({ idpEntityId: first.idpEntityId, jitProvisioning: true });
   });
 });
 

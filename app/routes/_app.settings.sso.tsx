@@ -6,6 +6,10 @@ import { SettingsTabs } from '~/components/settings-tabs';
 import { attempt, requirePermission } from '~/utils/errors';
 import { parseForm } from '~/utils/forms';
 import { requireMe } from '~/utils/session.server';
+import { parse as parseCookies } from 'cookie';
+import { PERMISSIONS } from '../../server/contract/permissions';
+import { SSO_CHANGE_REFUSED } from '../../server/contract/sso';
+import { TEST_ERROR_COOKIE } from './settings.sso-test';
 import { configureSsoInput, localTestIdpInput, SSO_PROTOCOL_LABELS, type SsoProtocol } from '../../server/contract/sso';
 
 export const meta: MetaFunction = () => [{ title: 'Single sign-on · Settings · Seatwise' }];
@@ -14,7 +18,10 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const me = await requireMe(context, request);
   requirePermission(me, 'settings.manage');
   const sso = await context.trpc.sso.get();
-  return json({ sso, slug: me.tenant.slug, appOrigin: new URL(request.url).origin, localTestIdps: context.env.localTestIdps });
+  const testError = parseCookies(request.headers.get('cookie') ?? '')[TEST_ERROR_COOKIE] ?? null;
+  const headers = testError ? { 'Set-Cookie': `${TEST_ERROR_COOKIE}=; Max-Age=0; Path=/settings/sso; HttpOnly; SameSite=Lax` } : undefined;
+  const canChange = PERMISSIONS.every((p) => me.permissions.includes(p));
+  return json({ sso, slug: me.tenant.slug, appOrigin: new URL(request.url).origin, localTestIdps: context.env.localTestIdps, testError, canChange }, { headers });
 }
 
 type FieldErrors = Record<string, string[] | undefined>;
@@ -75,10 +82,12 @@ function Input({ label, name, errors, hint, ...rest }: React.InputHTMLAttributes
 }
 
 export default function SingleSignOnSettings() {
-  const { sso, slug, appOrigin, localTestIdps } = useLoaderData<typeof loader>();
+  const { sso, slug, appOrigin, localTestIdps, testError, canChange } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [search] = useSearchParams();
   const [protocol, setProtocol] = useState<SsoProtocol>(sso?.protocol ?? 'oidc');
+  // A save (or the local test IdP button) may switch protocols without a new page: follow it.
+  useEffect(() => setProtocol(sso?.protocol ?? 'oidc'), [sso?.protocol]);
   // Without JavaScript both protocols' fields show (the radio picks which are used); with it, only the chosen one's.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
@@ -94,9 +103,10 @@ export default function SingleSignOnSettings() {
       <h2>Single sign-on</h2>
       {search.get('saved') && !data ? <p className="notice">Saved. Use “Test connection” to check it.</p> : null}
       {search.get('disabled') && !data ? <p className="notice">Single sign-on is off. Everyone signs in with a password again.</p> : null}
-      {search.get('error') && !data ? (
+      {!canChange ? <p className="notice">{SSO_CHANGE_REFUSED}</p> : null}
+      {testError && !data ? (
         <div className="alert" role="alert">
-          {search.get('error')}
+          {testError}
         </div>
       ) : null}
       <FormAlert message={data?.message} />
@@ -126,7 +136,7 @@ export default function SingleSignOnSettings() {
         </dl>
       </section>
 
-      <Form method="post" className="stack" aria-label="Identity provider">
+      <Form method="post" className="stack" aria-label="Identity provider" key={`${sso?.protocol ?? 'none'} ${sso?.displayName ?? ''}`}>
         <fieldset>
           <legend>Protocol</legend>
           {(['oidc', 'saml'] as const).map((p) => (
@@ -144,7 +154,7 @@ export default function SingleSignOnSettings() {
         <div className="stack" hidden={!shows('saml')}>
           <label>
             Identity provider metadata XML
-            <span className="hint">Paste the whole metadata document. {sso?.idpEntityId ? `Now: ${sso.idpEntityId}` : ''}</span>
+            <span className="hint">{sso?.protocol === 'saml' ? `Stored (${sso.idpEntityId}). Leave empty to keep it, or paste a new one.` : 'Paste the whole metadata document.'}</span>
             <textarea name="metadataXml" rows={6} aria-invalid={errors.metadataXml?.length ? true : undefined} aria-describedby={errors.metadataXml?.length ? 'metadataXml-error' : undefined} />
             {errors.metadataXml?.length ? (
               <span className="field-error" id="metadataXml-error">

@@ -31,7 +31,8 @@ export const configureSsoInput = z.discriminatedUnion(
     z.object({
       protocol: z.literal('saml'),
       ...shared,
-      metadataXml: z.string().trim().min(1, "Paste the identity provider's metadata XML").max(200_000, 'The metadata is too large (at most 200 KB)'),
+      // Left empty on a SAML connection that already has it, the stored metadata is kept.
+      metadataXml: z.string().trim().max(200_000, 'The metadata is too large (at most 200 KB)').optional(),
     }),
   ],
   'Choose OpenID Connect or SAML 2.0',
@@ -72,3 +73,6 @@ export type SsoTestReport = {
   /** Claims (OIDC) or NameID and attributes (SAML), as they came back. */
   received: Record<string, unknown>;
 };
+
+/** Why an Admin may read but not change single sign-on (server/trpc/routers/sso.ts). */
+export const SSO_CHANGE_REFUSED = 'Only an Owner can change single sign-on: it decides how everyone signs in, Owners included.';

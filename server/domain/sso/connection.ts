@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Trx } from '../../../db/index';
 import type { SsoConnectionRow } from '../../../db/tables';
 import type { ConfigureSsoInput, SsoSettings, SsoTestReport } from '../../contract/sso';
@@ -26,15 +27,34 @@ export async function findConnection(trx: Trx): Promise<SsoConnection | null> {
   return (row as SsoConnection | undefined) ?? null;
 }
 
-/** SPEC §4: outside production an http://localhost issuer is accepted (the local test IdP); in production only https. */
+/**
+ * SPEC §4: outside production an http://localhost issuer is accepted (the local test IdP); in
+ * production only https, and never an address inside our own network: the server fetches the
+ * issuer's discovery document when anyone opens the sign-in link.
+ */
 export function checkIssuer(env: Pick<Env, 'NODE_ENV'>, issuer: string) {
   const url = new URL(issuer);
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const local = ['localhost', '127.0.0.1', '::1'].includes(host);
+  if (env.NODE_ENV === 'production' && url.protocol === 'https:' && internalHost(host)) {
+    throw new AppError('BAD_REQUEST', 'The issuer must be a public address of your identity provider, not one inside this network.', { field: 'issuer', reason: 'SSO_ISSUER' });
+  }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && local && env.NODE_ENV !== 'production')) return;
   throw new AppError('BAD_REQUEST', env.NODE_ENV === 'production' ? 'The issuer must be an https:// address.' : 'The issuer must be an https:// address (or http://localhost for a local test provider).', {
     field: 'issuer',
     reason: 'SSO_ISSUER',
   });
+}
+
+/** Loopback, private, link-local and unspecified addresses, and names that only resolve inside. */
+function internalHost(host: string) {
+  const version = isIP(host);
+  if (version === 4) {
+    const [a, b] = host.split('.').map(Number);
+    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+  }
+  if (version === 6) return host === '::' || host === '::1' || /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
+  return host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local') || !host.includes('.');
 }
 
 export function settingsOf(env: Pick<Env, 'APP_URL'>, slug: string, c: SsoConnection): SsoSettings {
@@ -79,12 +99,16 @@ export async function configureSso(scope: Scope & { env: Env }, input: Configure
   let config: OidcConfig | SamlConfig;
   if (input.protocol === 'oidc') {
     checkIssuer(env, input.issuer);
-    const kept = current?.protocol === 'oidc' && current.config.clientId === input.clientId ? current.config.clientSecret : undefined;
+    // The stored secret goes only to the provider it was made for: a new issuer needs it typed again.
+    const sameClient = current?.protocol === 'oidc' && current.config.clientId === input.clientId && current.config.issuer === input.issuer.replace(/\/$/, '');
+    const kept = sameClient ? current.config.clientSecret : undefined;
     const clientSecret = input.clientSecret || kept;
     if (!clientSecret) throw new AppError('BAD_REQUEST', 'Enter the client secret the identity provider gave you', { field: 'clientSecret', reason: 'SSO_SECRET' });
     config = { issuer: input.issuer.replace(/\/$/, ''), clientId: input.clientId, clientSecret };
   } else {
-    config = { metadataXml: input.metadataXml, ...parseIdpMetadata(input.metadataXml) };
+    if (input.metadataXml) config = { metadataXml: input.metadataXml, ...parseIdpMetadata(input.metadataXml) };
+    else if (current?.protocol === 'saml') config = current.config;
+    else throw new AppError('BAD_REQUEST', "Paste the identity provider's metadata XML", { field: 'metadataXml', reason: 'SSO_METADATA' });
   }
   const values = {
     protocol: input.protocol,

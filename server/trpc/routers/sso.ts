@@ -1,5 +1,5 @@
 import { withTenant } from '../../../db/index';
-import { configureSsoInput, localTestIdpInput, workspaceSsoInput } from '../../contract/sso';
+import { configureSsoInput, localTestIdpInput, SSO_CHANGE_REFUSED, workspaceSsoInput } from '../../contract/sso';
 import { AppError } from '../../shared/errors';
 import { localClientId, LOCAL_CLIENT_SECRET } from '../../sso-idp/local-client';
 import { ssoUrls } from '../../domain/sso/urls';
@@ -9,7 +9,18 @@ import { startOidc } from '../../domain/sso/oidc';
 import { startSaml } from '../../domain/sso/saml';
 import { findWorkspace } from '../../domain/tenants/workspaces';
 import { getTenant } from '../../domain/tenants/tenants';
+import { PERMISSIONS } from '../../contract/permissions';
 import { permissionProcedure, publicProcedure, router } from '../trpc';
+
+/**
+ * Whoever sets the identity provider decides who signs in as whom, Owners included: only someone
+ * who holds every permission (an Owner) may change it, or an Admin could sign in as an Owner
+ * through an identity provider of their own.
+ */
+const change = permissionProcedure('settings.manage').use(({ ctx, next }) => {
+  if (!PERMISSIONS.every((p) => ctx.permissions.has(p))) throw new AppError('FORBIDDEN', SSO_CHANGE_REFUSED, { reason: 'SSO_OWNER_ONLY' });
+  return next();
+});
 
 const fetchMetadata = async (url: string) => {
   try {
@@ -23,7 +34,7 @@ const fetchMetadata = async (url: string) => {
 export const ssoRouter = router({
   get: permissionProcedure('settings.manage').query(({ ctx }) => getSso({ trx: ctx.trx, tenantId: ctx.tenantId, env: ctx.env })),
 
-  configure: permissionProcedure('settings.manage')
+  configure: change
     .input(configureSsoInput)
     .mutation(({ ctx, input }) => configureSso({ ...ctx.scope, env: ctx.env }, input)),
 
@@ -31,7 +42,7 @@ export const ssoRouter = router({
    * Starts a sign-in of the admin at the identity provider; its answer opens no session but is
    * reported on the settings page. Returns where to send the browser.
    */
-  test: permissionProcedure('settings.manage').mutation(async ({ ctx }) => {
+  test: change.mutation(async ({ ctx }) => {
     const { slug } = await getTenant({ trx: ctx.trx, tenantId: ctx.tenantId });
     const connection = await readConnection(ctx.db, ctx.tenantId);
     const start = connection.protocol === 'oidc' ? startOidc : startSaml;
@@ -43,7 +54,7 @@ export const ssoRouter = router({
    * Development only: configures the workspace against the local test identity provider that
    * `npm start` runs, so SSO can be tried without an account anywhere.
    */
-  useLocalTestIdp: permissionProcedure('settings.manage')
+  useLocalTestIdp: change
     .input(localTestIdpInput)
     .mutation(async ({ ctx, input }) => {
       const { env } = ctx;
@@ -57,7 +68,7 @@ export const ssoRouter = router({
       return configureSso({ ...ctx.scope, env }, settings);
     }),
 
-  disable: permissionProcedure('settings.manage').mutation(({ ctx }) => disableSso({ ...ctx.scope, env: ctx.env })),
+  disable: change.mutation(({ ctx }) => disableSso({ ...ctx.scope, env: ctx.env })),
 
   /** For the sign-in page, before anyone is signed in: whether a workspace offers "Continue with …". */
   forWorkspace: publicProcedure.input(workspaceSsoInput).query(async ({ ctx, input }) => {
