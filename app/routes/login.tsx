@@ -54,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const workspace = cleanWorkspace(String(formData.get('workspace') ?? ''));
     const sso = workspace ? await ssoFor(context, workspace) : null;
     if (!sso) {
-      const message = workspace ? 'This workspace does not use single sign-on. Sign in with your email and password.' : 'Enter your workspace to find its sign-in.';
+      const message = workspace ? `No single sign-on is set up for the workspace “${workspace}”. Check its name, or sign in with your email and password.` : 'Enter your workspace to find its sign-in.';
       return json({ result: { status: 'error' as const, initialValue: { workspace }, error: { workspace: [message] } }, locked: false, sso: null }, { status: 400 });
     }
     const redirectTo = safeRedirect(formData.get('redirectTo'));
@@ -81,6 +81,8 @@ export default function Login() {
   const { workspace, redirectTo, reset, ssoMessage } = loaded;
   const data = useActionData<typeof action>();
   const sso = data?.sso ?? loaded.sso;
+  // The workspace the offered identity provider belongs to (its start address names it).
+  const ssoWorkspace = sso ? decodeURIComponent(sso.startUrl.split('/')[2] ?? '') : '';
   const navigation = useNavigation();
   const [form, fields] = useForm({
     lastResult: data?.result,
@@ -109,6 +111,9 @@ export default function Login() {
           <a className="button" href={sso.startUrl}>
             Continue with {sso.displayName}
           </a>
+          <p className="muted">
+            Workspace {ssoWorkspace} · <Link to="/login?workspace=">Another workspace</Link>
+          </p>
           {sso.passwordSignIn === 'owners' ? <p className="muted">This workspace signs in through {sso.displayName}. Passwords are for Owners only.</p> : <p className="muted">Or sign in with your password:</p>}
         </section>
       ) : null}
@@ -126,12 +131,10 @@ export default function Login() {
         <button type="submit" disabled={navigation.state === 'submitting'}>
           {navigation.state === 'submitting' ? 'Signing in…' : 'Sign in'}
         </button>
-        {sso ? null : (
-          // Needs only the workspace: the next page offers its identity provider, if it has one.
-          <button type="submit" name="intent" value="sso" formNoValidate className="secondary">
-            Use single sign-on
-          </button>
-        )}
+        {/* Needs only the workspace: the next page offers its identity provider, if it has one. */}
+        <button type="submit" name="intent" value="sso" formNoValidate className="secondary">
+          Use single sign-on
+        </button>
         <p className="muted">
           <Link to="/forgot-password">Forgot your password?</Link> · New here? <Link to="/signup">Create a workspace</Link>
         </p>
