@@ -85,11 +85,24 @@ export default function Provisioning() {
 
       <section aria-labelledby="scim-url">
         <h2 id="scim-url">Directory provisioning (SCIM 2.0)</h2>
-        <p className="muted">Okta or Microsoft Entra ID create, update and deactivate users here. README &ldquo;Connect Okta / Entra ID&rdquo; walks through the set-up.</p>
+        <p className="muted">Okta or Microsoft Entra ID create, update and deactivate users here, within your seats.</p>
         <label>
           SCIM base URL
           <input readOnly value={baseUrl} style={{ width: '100%', fontFamily: 'monospace' }} />
         </label>
+        <details>
+          <summary>What to enter in your identity provider</summary>
+          <dl>
+            <dt>Okta (app integration → Provisioning → Integration)</dt>
+            <dd>
+              SCIM connector base URL: the address above · Unique identifier field for users: <code>userName</code> · Supported actions: Push New Users, Push Profile
+              Updates, Push Groups · Authentication mode: HTTP Header, with a token below as the Bearer token. Then enable Create Users, Update User Attributes and
+              Deactivate Users under To App.
+            </dd>
+            <dt>Microsoft Entra ID (enterprise application → Provisioning → Automatic)</dt>
+            <dd>Tenant URL: the address above · Secret token: a token below. Test connection, save, keep the default attribute mappings and turn provisioning on.</dd>
+          </dl>
+        </details>
       </section>
 
       <section aria-labelledby="scim-tokens" style={{ marginTop: '2rem' }}>
