@@ -62,6 +62,11 @@ describe('the audit log reads as sentences, with people by name', () => {
     expect(stripe('customer.something_new')).toBe('Stripe changed purchased Client User seats from 0 to 1 (customer.something_new)');
     const profile = auditSentence({ ...base, action: 'user.profile_updated', targetType: 'user', targetName: 'Ada Lovelace', after: { timeZone: 'Europe/Paris', displayName: 'Ada' } });
     expect(profile).toBe('Ada Lovelace updated their profile (time zone, display name)');
+    const sso = { protocol: 'saml', displayName: 'Okta', passwordSignIn: 'owners', jitProvisioning: true };
+    expect(auditSentence({ ...base, action: 'sso.configured', after: sso })).toBe(
+      'Ada Lovelace set up single sign-on with Okta (SAML 2.0; passwords for Owners only, just-in-time provisioning on)',
+    );
+    expect(auditSentence({ ...base, action: 'sso.disabled', before: sso })).toBe('Ada Lovelace turned single sign-on with Okta off');
     expect(seatCount(1, 'client')).toBe('1 Client User seat');
     expect(seatCount(2, 'Client User')).toBe('2 Client User seats');
     expect([aSeat('api'), aSeat('client'), aSeat('standard')]).toEqual(['an API User seat', 'a Client User seat', 'a User seat']);

@@ -104,6 +104,13 @@ export function auditSentence(e: AuditEntry) {
       return `${who} removed the group ${text(before.displayName)}`;
     case 'provisioning.group_mapped':
       return `${who} mapped the group ${text(after.displayName)} to ${text(after.role) || 'no role'}`;
+    case 'sso.configured': {
+      const protocol = after.protocol === 'saml' ? 'SAML 2.0' : 'OpenID Connect';
+      const how = `${after.passwordSignIn === 'owners' ? 'passwords for Owners only' : 'passwords for everyone'}, just-in-time provisioning ${after.jitProvisioning ? 'on' : 'off'}`;
+      return `${who} set up single sign-on with ${text(after.displayName)} (${protocol}; ${how})`;
+    }
+    case 'sso.disabled':
+      return `${who} turned single sign-on with ${text(before.displayName)} off`;
     case 'billing.customer_created':
       return `${who} connected the workspace to Stripe`;
     case 'billing.checkout_started':
