@@ -66,7 +66,7 @@ describe('the audit log reads as sentences, with people by name', () => {
     expect(auditSentence({ ...base, action: 'sso.configured', after: sso })).toBe(
       'Ada Lovelace set up single sign-on with Okta (SAML 2.0; passwords for Owners only, just-in-time provisioning on)',
     );
-    expect(auditSentence({ ...base, action: 'sso.disabled', before: sso })).toBe('Ada Lovelace turned single sign-on with Okta off');
+    expect(auditSentence({ ...base, action: 'sso.disabled', before: sso, after: { ...sso, enabled: false } })).toBe('Ada Lovelace turned single sign-on with Okta off');
     expect(seatCount(1, 'client')).toBe('1 Client User seat');
     expect(seatCount(2, 'Client User')).toBe('2 Client User seats');
     expect([aSeat('api'), aSeat('client'), aSeat('standard')]).toEqual(['an API User seat', 'a Client User seat', 'a User seat']);
