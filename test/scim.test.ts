@@ -3,6 +3,7 @@ import { roleForGroupNames } from '../server/domain/provisioning/group-roles';
 import { withTenant } from '../db/index';
 import { createTestApp, startHttp, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
+import { generateScimToken } from '../server/domain/provisioning/tokens';
 import { PATCH_OP, newUser, provisionedWorkspace, scimRequest } from './helpers/scim';
 
 let app: TestApp;
@@ -22,7 +23,7 @@ const invitationJobs = (email: string) =>
 describe('SCIM tokens and authentication', () => {
   it('are shown once with the sws_ prefix, kept as a hash, listed with prefix and last use, and revocable (401 after)', async () => {
     const ws = await provisionedWorkspace(app);
-    expect(ws.token).toMatch(/^sws_[A-Za-z0-9_-]{43}$/);
+    expect(ws.token).toMatch(/^sws_[0-9A-Za-z]{49}$/);
     const stored = await db()('scim_tokens').where({ id: ws.tokenId }).first();
     expect(stored!.tokenHash).not.toContain(ws.token.slice(12));
     expect(JSON.stringify(await ws.owner.provisioning.listTokens())).not.toContain(ws.token.slice(12));
@@ -36,7 +37,9 @@ describe('SCIM tokens and authentication', () => {
     const revoked = await scimRequest(url, ws.token, 'GET', '/Users');
     expect(revoked).toMatchObject({ status: 401, body: { schemas: [SCIM_ERROR], status: '401', detail: expect.stringContaining('revoked') } });
     expect(await scimRequest(url, null, 'GET', '/Users')).toMatchObject({ status: 401, body: { status: '401' } });
-    expect(await scimRequest(url, 'sws_' + 'x'.repeat(43), 'GET', '/Users')).toMatchObject({ status: 401, body: { detail: 'This provisioning token is not recognised.' } });
+    expect(await scimRequest(url, generateScimToken().token, 'GET', '/Users')).toMatchObject({ status: 401, body: { detail: 'This provisioning token is not recognised.' } });
+    // A mistyped token fails its checksum before any database look-up.
+    expect(await scimRequest(url, 'sws_' + 'x'.repeat(49), 'GET', '/Users')).toMatchObject({ status: 401, body: { detail: expect.stringContaining('copied whole') } });
     const audit = await db()('audit_events').where({ tenantId: ws.tenant.id }).whereIn('action', ['provisioning.token_created', 'provisioning.token_revoked']);
     expect(audit).toHaveLength(2);
   });

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Db } from '../../../db/index';
 import { PERMISSIONS, type Permission } from '../../contract/permissions';
 import type { createScimTokenInput } from '../../contract/scim';
 import { AppError } from '../../shared/errors';
+import { generateSecret, hashSecret, isWellFormedSecret } from '../api-keys/key-format';
 import { writeAudit } from '../audit/write';
 import { TOUCH_AFTER_MS } from '../auth/sessions';
 import { countHitSql, rateLimitKey, refuseOverLimit, windowStartOf, type RateLimit } from '../rate-limits';
@@ -13,7 +13,6 @@ import type { Scope } from '../scope';
  * SPEC "Directory provisioning": provisioning tokens are shown once, stored as a SHA-256 hash
  * with a visible `sws_` prefix, revocable, and record their last use.
  */
-export const TOKEN_PATTERN = /^sws_[A-Za-z0-9_-]{43}$/;
 const TOKEN_COLUMNS = ['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'] as const;
 
 /** What the directory does (create, change, deactivate users) needs both. */
@@ -21,11 +20,11 @@ export const TOKEN_NEEDS: Permission[] = ['settings.manage', 'users.manage'];
 
 const knownPermissions = (stored: readonly string[]) => stored.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p));
 
-export const hashScimToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashScimToken = hashSecret;
 
 export function generateScimToken() {
-  const token = `sws_${randomBytes(32).toString('base64url')}`;
-  return { token, prefix: token.slice(0, 12), hash: hashScimToken(token) };
+  const { secret, prefix, hash } = generateSecret('sws');
+  return { token: secret, prefix, hash };
 }
 
 /**
@@ -119,7 +118,7 @@ export type DirectoryActor = { tenantId: string; tokenId: string; prefix: string
  * refused ones included.
  */
 export async function authenticateScimToken({ ownerDb, token, now, limit }: { ownerDb: Db; token: string; now: Date; limit: RateLimit }): Promise<DirectoryActor> {
-  if (!TOKEN_PATTERN.test(token)) {
+  if (!isWellFormedSecret('sws', token)) {
     throw new AppError('UNAUTHORIZED', 'This provisioning token is malformed: check that it was copied whole (it starts with sws_).', { reason: 'TOKEN_MALFORMED' });
   }
   const { rows } = await ownerDb.raw<{ rows: { id: string; tenant_id: string; prefix: string; permissions: string[]; revoked_at: Date | null; last_used_at: Date | null; hits: number | null }[] }>(
