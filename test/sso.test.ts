@@ -455,6 +455,15 @@ describe('single sign-on security regressions', () => {
     expect(victim.cookie(url, SESSION)).toBe(victimSession);
     expect(await sessionsOf(mallory.id)).toBe(0);
     expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: null, result: 'sso_refused', method: 'oidc', message: NOT_THIS_BROWSER });
+    // A browser with a sign-in of its own pending is refused another's too.
+    const another = await oidcCallback(agent(), url, ws.input.slug, { email: mallory.email });
+    const pending = agent();
+    await pending.request(`${url}/sso/${ws.input.slug}/start`);
+    expect(pending.cookie(url, 'seatwise_sso_state')).toBeDefined();
+    await pending.request(another as string);
+    expect(messageOf(pending)).toBe(NOT_THIS_BROWSER);
+    expect(pending.cookie(url, 'seatwise_sso_state')).toBeUndefined();
+    expect(await sessionsOf(mallory.id)).toBe(0);
   });
 
   it("OIDC: the provider's error text never reaches our sign-in page", async () => {
