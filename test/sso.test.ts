@@ -562,7 +562,10 @@ describe('single sign-on security regressions', () => {
     await held('users').where({ id: other.id }).update({ email, oidcSubject: 'another-identity' });
     const a = agent();
     const signingIn = oidcSignIn(a, url, ws.input.slug, { email });
-    await waitFor('the JIT insert to wait on the email', async () => Number((await app.database.owner.raw('select count(*) as n from pg_locks where not granted')).rows[0].n) > 0);
+    // Other test files share the server: only this database's insert into users counts.
+    const waiting = `select count(*) as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                     where not l.granted and a.datname = current_database() and a.query like 'insert into "users"%'`;
+    await waitFor('the JIT insert to wait on the email', async () => Number((await app.database.owner.raw(waiting)).rows[0].n) > 0);
     await held.commit();
     const { response } = await signingIn;
     expect(response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
