@@ -30,10 +30,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { password } = submission.value;
   const result = await attempt(context, () => context.trpc.auth.acceptInvite({ token: params.token ?? '', password }));
   if (!result.ok) {
-    // The link itself is refused: said on top, with the way out, and no form to fill in again.
     // Owners-only password sign-in: the invitation is accepted, but the way in is single sign-on.
     const sso = ssoRequired(result.errors);
     if (sso) return json({ result: submission.reply({ hideFields: hidden }), linkDead: false, sso }, { status: result.status });
+    // The link itself is refused: said on top, with the way out, and no form to fill in again.
     const { token, ...onFields } = result.errors.fieldErrors;
     if (token || result.errors.data.reason === 'LINK_INVALID') {
       return json({ result: submission.reply({ formErrors: [LINK_INVALID], hideFields: hidden }), linkDead: true, sso: null }, { status: result.status });
