@@ -1,14 +1,22 @@
+import { createHmac, generateKeyPairSync, sign as rsaSign } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { withTenant } from '../db/index';
+import { issueOneTimeToken } from '../server/domain/auth/one-time-tokens';
+import { NOT_THIS_BROWSER } from '../server/domain/sso/oidc';
 import { generateSigningKey } from '../server/sso-idp/keys';
 import { buildSamlResponse } from '../server/sso-idp/saml-idp';
 import { subjectFor } from '../server/sso-idp/oidc-idp';
-import { noAccountMessage } from '../server/domain/sso/sign-in';
+import { emailTakenMessage, noAccountMessage, unverifiedEmailMessage } from '../server/domain/sso/sign-in';
 import { checkIssuer } from '../server/domain/sso/connection';
 import { notActiveMessage, NOT_NAMED } from '../server/domain/auth/sign-in';
 import { memoryCookies, type TestApp } from './helpers/app';
 import { refusal } from './helpers/errors';
 import { insertUser, signUp } from './helpers/factories';
-import { agent, oidcSignIn, oidcSettings, postAcs, samlAnswer, startSsoStack, type Agent } from './helpers/sso';
+import { agent, oidcCallback, oidcSignIn, oidcSettings, postAcs, samlAnswer, startSsoStack, type Agent } from './helpers/sso';
+import { onCleanup } from './setup/cleanup';
+import { waitFor } from './helpers/wait';
 
 let app: TestApp;
 let url: string;
@@ -425,5 +433,178 @@ describe('garbage at the SSO endpoints', () => {
       a.request(`${url}/sso/${'x'.repeat(300)}/start`),
     ]);
     for (const r of responses) expect(r.status, r.url).toBeLessThan(500);
+  });
+});
+
+/** A hostile OpenID provider: its token endpoint hands out whatever ID token the test builds. */
+async function forgingIdp() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' };
+  let idToken: (nonce: string) => string = () => '';
+  let nonce = '';
+  const web = express();
+  const server = web.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  web.get('/.well-known/openid-configuration', (_req, res) =>
+    void res.json({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'] }),
+  );
+  web.get('/jwks', (_req, res) => void res.json({ keys: [jwk] }));
+  web.get('/authorize', (req, res) => {
+    nonce = String(req.query.nonce);
+    res.redirect(`${String(req.query.redirect_uri)}?code=c0de&state=${String(req.query.state)}&iss=${encodeURIComponent(issuer)}`);
+  });
+  web.post('/token', (_req, res) => void res.json({ access_token: 'at', token_type: 'Bearer', expires_in: 60, id_token: idToken(nonce) }));
+  onCleanup(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const b64u = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const jwt = (claims: Record<string, unknown>, alg: 'RS256' | 'HS256' | 'none', secret = '') => {
+    const input = `${b64u({ alg, typ: 'JWT', ...(alg === 'RS256' ? { kid: 'k1' } : {}) })}.${b64u(claims)}`;
+    const signature = alg === 'none' ? '' : alg === 'HS256' ? createHmac('sha256', secret).update(input).digest('base64url') : rsaSign('sha256', Buffer.from(input), privateKey).toString('base64url');
+    return `${input}.${signature}`;
+  };
+  return { issuer, jwt, serve: (f: (nonce: string) => string) => void (idToken = f) };
+}
+
+describe('single sign-on security regressions', () => {
+  it('OIDC: a callback started by someone else is refused in this browser (login CSRF); the state cookie is scoped and used once', async () => {
+    const ws = await oidcWorkspace();
+    const mallory = await insertUser(app, ws.tenant.id, { email: `mallory@${ws.input.slug}.test` });
+    // Mallory signs in at the provider and keeps the callback URL instead of opening it.
+    const attacker = agent();
+    const start = await attacker.request(`${url}/sso/${ws.input.slug}/start`);
+    const stateCookie = start.headers.getSetCookie().find((c) => c.startsWith('seatwise_sso_state='))!;
+    expect(stateCookie).toMatch(/HttpOnly/i);
+    expect(stateCookie).toMatch(/SameSite=Lax/i);
+    expect(stateCookie).toContain(`Path=/sso/${ws.input.slug}/oidc/callback`);
+    const planted = await oidcCallback(attacker, url, ws.input.slug, { email: mallory.email }, { start: attacker.location(start, url) });
+    // The victim, signed in as the Owner, opens it.
+    const victim = agent();
+    await oidcSignIn(victim, url, ws.input.slug, { email: ws.input.email });
+    const victimSession = victim.cookie(url, SESSION);
+    expect(victim.cookie(url, 'seatwise_sso_state')).toBeUndefined();
+    const opened = await victim.request(planted as string);
+    expect(opened.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    expect(messageOf(victim)).toBe(NOT_THIS_BROWSER);
+    expect(victim.cookie(url, SESSION)).toBe(victimSession);
+    expect(await sessionsOf(mallory.id)).toBe(0);
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: null, result: 'sso_refused', method: 'oidc', message: NOT_THIS_BROWSER });
+    // A browser with a sign-in of its own pending is refused another's too.
+    const another = await oidcCallback(agent(), url, ws.input.slug, { email: mallory.email });
+    const pending = agent();
+    await pending.request(`${url}/sso/${ws.input.slug}/start`);
+    expect(pending.cookie(url, 'seatwise_sso_state')).toBeDefined();
+    await pending.request(another as string);
+    expect(messageOf(pending)).toBe(NOT_THIS_BROWSER);
+    expect(pending.cookie(url, 'seatwise_sso_state')).toBeUndefined();
+    expect(await sessionsOf(mallory.id)).toBe(0);
+  });
+
+  it("OIDC: the provider's error text never reaches our sign-in page", async () => {
+    const ws = await oidcWorkspace();
+    const callbackWith = async (error: string) => {
+      const a = agent();
+      const state = new URL(a.location(await a.request(`${url}/sso/${ws.input.slug}/start`), url)).searchParams.get('state')!;
+      await a.request(`${url}/sso/${ws.input.slug}/oidc/callback?state=${state}&error=${error}&error_description=${encodeURIComponent('Call IT at +1 555 0100 now')}`);
+      return messageOf(a);
+    };
+    const [denied, other] = await Promise.all([callbackWith('access_denied'), callbackWith('Call+IT+at+%2B1+555')]);
+    expect(denied).toBe('The sign-in was cancelled or refused at your identity provider. Start again, or ask your administrator for access.');
+    expect(other).toBe('Your identity provider did not sign you in. Start again, or ask your administrator to check the single sign-on connection.');
+    const rows = await app.database.owner('login_events').where({ tenantId: ws.tenant.id, result: 'sso_refused' }).pluck('message');
+    expect(rows).toHaveLength(2);
+    expect(rows.join(' ')).not.toContain('555');
+  });
+
+  it('OIDC: ID tokens are checked against the JWKS: alg none and HS256 with the client secret are refused', async () => {
+    const forger = await forgingIdp();
+    const ws = await signUp(app);
+    const secret = 'hs256-shared-client-secret-which-is-long-enough';
+    await ws.owner.sso.configure({ protocol: 'oidc', displayName: 'Forger', issuer: forger.issuer, clientId: 'cid', clientSecret: secret });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (nonce: string) => ({ iss: forger.issuer, aud: 'cid', sub: 'forged-sub', iat: now, exp: now + 300, nonce, email: ws.input.email, email_verified: true });
+    const signInWith = async (token: (nonce: string) => string) => {
+      forger.serve(token);
+      const a = agent();
+      const authorize = a.location(await a.request(`${url}/sso/${ws.input.slug}/start`), url);
+      await a.request(a.location(await a.request(authorize), authorize));
+      return { session: a.cookie(url, SESSION), message: messageOf(a) };
+    };
+    for (const token of [(n: string) => forger.jwt(claims(n), 'none'), (n: string) => forger.jwt(claims(n), 'HS256', secret)]) {
+      expect(await signInWith(token)).toEqual({ session: undefined, message: 'The identity provider’s answer could not be verified. Start again.' });
+    }
+    expect(await sessionsOf(ws.user.id)).toBe(1); // the Owner's own, from signing up
+    // The same flow with a token signed by the provider's published key gets in.
+    expect((await signInWith((n) => forger.jwt(claims(n), 'RS256'))).session).toBeDefined();
+  });
+
+  it('Owners-only password sign-in: a reset or an accepted invitation sets the password but opens no session for a non-Owner', async () => {
+    const ws = await oidcWorkspace({ passwordSignIn: 'owners' });
+    const expected = `Your workspace signs in through Local OIDC. Use "Continue with Local OIDC" instead of a password.`;
+    const member = await insertUser(app, ws.tenant.id, { email: `member@${ws.input.slug}.test`, status: 'locked' });
+    const tokenFor = (userId: string, purpose: 'password_reset' | 'invitation') => withTenant(app.database.owner, ws.tenant.id, (trx) => issueOneTimeToken({ trx, tenantId: ws.tenant.id, userId, purpose, now: new Date() }));
+    const before = await app.database.owner('users').where({ id: member.id }).first('passwordHash');
+    const cookies = memoryCookies();
+    const reset = await refusal((await app.caller(cookies)).auth.resetPassword({ token: await tokenFor(member.id, 'password_reset'), password: 'a brand new password 1' }));
+    expect(reset).toMatchObject({ code: 'FORBIDDEN', message: `Your new password is saved. ${expected}`, data: { reason: 'SSO_REQUIRED', workspace: ws.input.slug } });
+    expect(cookies.values.get(SESSION)).toBeUndefined();
+    expect(await sessionsOf(member.id)).toBe(0);
+    // Saved, and the reset unlocked the account as always.
+    const after = await app.database.owner('users').where({ id: member.id }).first('passwordHash', 'status');
+    expect(after?.passwordHash).not.toBe(before?.passwordHash);
+    expect(after?.status).toBe('active');
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: member.id, result: 'password_not_allowed', method: 'password' });
+
+    const invited = await ws.owner.users.create({ kind: 'standard', email: `invitee@${ws.input.slug}.test`, firstName: 'In', lastName: 'Vitee' });
+    const c2 = memoryCookies();
+    const accepted = await refusal((await app.caller(c2)).auth.acceptInvite({ token: await tokenFor(invited.id, 'invitation'), password: 'an invited password 1' }));
+    expect(accepted).toMatchObject({ code: 'FORBIDDEN', message: `Your invitation is accepted. ${expected}`, data: { reason: 'SSO_REQUIRED', workspace: ws.input.slug } });
+    expect(c2.values.get(SESSION)).toBeUndefined();
+    expect(await app.database.owner('users').where({ id: invited.id }).first('status')).toEqual({ status: 'active' });
+    expect(await sessionsOf(invited.id)).toBe(0);
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: invited.id, result: 'password_not_allowed' });
+
+    // An Owner still gets in by a reset (break-glass).
+    const c3 = memoryCookies();
+    await (await app.caller(c3)).auth.resetPassword({ token: await tokenFor(ws.user.id, 'password_reset'), password: 'the owner new password 1' });
+    expect(c3.values.get(SESSION)).toBeDefined();
+  });
+
+  it('JIT: never from an email the provider has not verified, new or already taken', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    const member = await insertUser(app, ws.tenant.id, { email: `member@${ws.input.slug}.test` });
+    const fresh = `newhire@${ws.input.slug}.test`;
+    for (const email of [fresh, member.email.toUpperCase()]) {
+      const a = agent();
+      const { response } = await oidcSignIn(a, url, ws.input.slug, { email, unverified: true });
+      expect(response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+      expect(messageOf(a)).toBe(unverifiedEmailMessage(email));
+      expect(a.cookie(url, SESSION)).toBeUndefined();
+      expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: null, result: 'sso_refused', method: 'oidc', message: unverifiedEmailMessage(email) });
+    }
+    expect(await app.database.owner('users').where({ tenantId: ws.tenant.id }).whereRaw('lower(email) = ?', [fresh]).first()).toBeUndefined();
+    expect(await sessionsOf(member.id)).toBe(0);
+  });
+
+  it('JIT: an email taken by another account while the person is being created is refused cleanly', async () => {
+    const ws = await oidcWorkspace({ jitProvisioning: true });
+    const other = await insertUser(app, ws.tenant.id, { email: `other@${ws.input.slug}.test` });
+    const email = `arriving@${ws.input.slug}.test`;
+    // An admin renames another account (linked to another identity) to this email, not yet committed:
+    // JIT finds nobody, and its insert waits on the unique email, then fails (23505).
+    const held = await app.database.owner.transaction();
+    await held('users').where({ id: other.id }).update({ email, oidcSubject: 'another-identity' });
+    const a = agent();
+    const signingIn = oidcSignIn(a, url, ws.input.slug, { email });
+    // Other test files share the server: only this database's insert into users counts.
+    const waiting = `select count(*) as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                     where not l.granted and a.datname = current_database() and a.query like 'insert into "users"%'`;
+    await waitFor('the JIT insert to wait on the email', async () => Number((await app.database.owner.raw(waiting)).rows[0].n) > 0);
+    await held.commit();
+    const { response } = await signingIn;
+    expect(response.headers.get('location')).toBe(`/login?workspace=${ws.input.slug}`);
+    expect(messageOf(a)).toBe(emailTakenMessage(email));
+    expect(a.cookie(url, SESSION)).toBeUndefined();
+    expect(await lastEvent(ws.tenant.id)).toMatchObject({ result: 'sso_refused', method: 'oidc', message: emailTakenMessage(email) });
+    expect(await app.database.owner('users').where({ tenantId: ws.tenant.id }).whereRaw('lower(email) = ?', [email]).pluck('id')).toEqual([other.id]);
   });
 });

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FormAlert } from '~/components/field';
 import { NewPasswordForm, newPasswordForm } from '~/components/new-password-form';
+import { SsoRequired, ssoRequired } from '~/components/sso-required';
 import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 
@@ -25,16 +26,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseForm(await request.formData(), newPasswordForm);
   const hidden = ['password', 'confirm'];
-  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: hidden }), linkDead: false }, { status: 400 });
+  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: hidden }), linkDead: false, sso: null }, { status: 400 });
   const { password } = submission.value;
   const result = await attempt(context, () => context.trpc.auth.acceptInvite({ token: params.token ?? '', password }));
   if (!result.ok) {
+    // Owners-only password sign-in: the invitation is accepted, but the way in is single sign-on.
+    const sso = ssoRequired(result.errors);
+    if (sso) return json({ result: submission.reply({ hideFields: hidden }), linkDead: false, sso }, { status: result.status });
     // The link itself is refused: said on top, with the way out, and no form to fill in again.
     const { token, ...onFields } = result.errors.fieldErrors;
     if (token || result.errors.data.reason === 'LINK_INVALID') {
-      return json({ result: submission.reply({ formErrors: [LINK_INVALID], hideFields: hidden }), linkDead: true }, { status: result.status });
+      return json({ result: submission.reply({ formErrors: [LINK_INVALID], hideFields: hidden }), linkDead: true, sso: null }, { status: result.status });
     }
-    return json({ result: refusal(submission, { ...result.errors, fieldErrors: onFields }, hidden), linkDead: false }, { status: result.status });
+    return json({ result: refusal(submission, { ...result.errors, fieldErrors: onFields }, hidden), linkDead: false, sso: null }, { status: result.status });
   }
   return redirect('/dashboard');
 }
@@ -49,7 +53,9 @@ export default function AcceptInvite() {
         Seatwise
       </Link>
       <h1>Welcome aboard</h1>
-      {!invitation || data?.linkDead ? (
+      {data?.sso ? (
+        <SsoRequired {...data.sso} />
+      ) : !invitation || data?.linkDead ? (
         <div className="stack">
           <FormAlert message={message} />
           <p>

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FormAlert } from '~/components/field';
 import { NewPasswordForm, newPasswordForm } from '~/components/new-password-form';
+import { SsoRequired, ssoRequired } from '~/components/sso-required';
 import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 
@@ -21,14 +22,17 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseForm(await request.formData(), newPasswordForm);
   const hidden = ['password', 'confirm'];
-  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: hidden }), linkDead: false }, { status: 400 });
+  if (submission.status !== 'success') return json({ result: submission.reply({ hideFields: hidden }), linkDead: false, sso: null }, { status: 400 });
   const { password } = submission.value;
   const result = await attempt(context, () => context.trpc.auth.resetPassword({ token: params.token ?? '', password }));
   if (!result.ok) {
+    // Owners-only password sign-in: the password is saved, but the way in is single sign-on.
+    const sso = ssoRequired(result.errors);
+    if (sso) return json({ result: submission.reply({ hideFields: hidden }), linkDead: false, sso }, { status: result.status });
     // The link itself is refused (malformed, used, expired): said on top, with the way out.
     const { token, ...onFields } = result.errors.fieldErrors;
     const errors = token ? { ...result.errors, fieldErrors: onFields } : result.errors;
-    return json({ result: refusal(submission, errors, hidden), linkDead: !Object.keys(onFields).length }, { status: result.status });
+    return json({ result: refusal(submission, errors, hidden), linkDead: !Object.keys(onFields).length, sso: null }, { status: result.status });
   }
   return redirect('/dashboard');
 }
@@ -42,7 +46,9 @@ export default function ResetPassword() {
         Seatwise
       </Link>
       <h1>Choose a new password</h1>
-      {!link || data?.linkDead ? (
+      {data?.sso ? (
+        <SsoRequired {...data.sso} />
+      ) : !link || data?.linkDead ? (
         <div className="stack">
           <FormAlert message={link ? data?.result.error?.[''] : dead} />
           <p>

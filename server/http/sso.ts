@@ -3,7 +3,7 @@ import { withTenant } from '../../db/index';
 import { recordAttempt } from '../domain/auth/sign-in';
 import { sessionCookie } from '../domain/auth/sessions';
 import { hitRateLimit, type RateLimit } from '../domain/rate-limits';
-import { readConnection, SsoRefusal, type Purpose } from '../domain/sso/flow';
+import { readConnection, REQUEST_TTL_MS, SsoRefusal, type Purpose } from '../domain/sso/flow';
 import { finishOidc, startOidc } from '../domain/sso/oidc';
 import { finishSaml, spMetadata, startSaml } from '../domain/sso/saml';
 import { completeSsoSignIn, type SsoIdentity } from '../domain/sso/sign-in';
@@ -17,6 +17,8 @@ import { expressCookieJar, type Deps } from '../trpc/context';
 export const SSO_MESSAGE_COOKIE = 'seatwise_sso_message';
 /** The workspace last used on this device, so the sign-in page can offer it again. */
 export const LAST_WORKSPACE_COOKIE = 'seatwise_workspace';
+/** The state of the OIDC sign-in this browser started, readable only by the callback (login CSRF). */
+export const SSO_STATE_COOKIE = 'seatwise_sso_state';
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/i;
 
 const startLimit = (deps: Deps): RateLimit => ({
@@ -32,6 +34,8 @@ export function ssoRoutes(deps: Deps) {
   const { env, db, ownerDb, log } = deps;
   const router = Router();
   const meta = (req: Request) => ({ ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null });
+
+  const stateCookie = (slug: string) => ({ httpOnly: true, sameSite: 'lax' as const, secure: env.NODE_ENV === 'production', path: `/sso/${slug}/oidc/callback` });
 
   const toLogin = (req: Request, res: Response, slug: string | null, message: string) => {
     expressCookieJar(env, req, res).set(SSO_MESSAGE_COOKIE, message.slice(0, 500), { maxAgeSeconds: 120 });
@@ -66,6 +70,9 @@ export function ssoRoutes(deps: Deps) {
         const returnTo = sameOriginPath(req.query.returnTo);
         const start = connection.protocol === 'oidc' ? startOidc : startSaml;
         const url = await start({ db, env, tenantId: ws.tenantId, slug: ws.slug, purpose: 'sign_in', returnTo, now });
+        // The callback accepts only the state it finds here (one pending sign-in per browser).
+        const state = connection.protocol === 'oidc' ? new URL(url).searchParams.get('state') : null;
+        if (state) res.cookie(SSO_STATE_COOKIE, state, { ...stateCookie(ws.slug), maxAge: REQUEST_TTL_MS });
         expressCookieJar(env, req, res).set(LAST_WORKSPACE_COOKIE, ws.slug, { maxAgeSeconds: 400 * 24 * 3600 });
         res.redirect(303, url);
       } catch (error) {
@@ -117,7 +124,10 @@ export function ssoRoutes(deps: Deps) {
       const ws = await workspace(req, res);
       if (!ws) return;
       const query = new URLSearchParams(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      await finish(req, res, ws, 'oidc', () => finishOidc({ db, env, tenantId: ws.tenantId, slug: ws.slug, query, now: deps.now() }));
+      const boundState = (req.cookies as Record<string, string> | undefined)?.[SSO_STATE_COOKIE];
+      // Used once, whatever the outcome.
+      if (boundState !== undefined) res.clearCookie(SSO_STATE_COOKIE, stateCookie(ws.slug));
+      await finish(req, res, ws, 'oidc', () => finishOidc({ db, env, tenantId: ws.tenantId, slug: ws.slug, query, boundState, now: deps.now() }));
     }),
   );
 

@@ -4,6 +4,8 @@ import { insertUser, signUp } from '../helpers/factories';
 import { startSsoStack } from '../helpers/sso';
 import { localClientId, LOCAL_CLIENT_SECRET } from '../../server/sso-idp/local-client';
 import type { TestApp } from '../helpers/app';
+import { withTenant } from '../../db/index';
+import { issueOneTimeToken } from '../../server/domain/auth/one-time-tokens';
 
 const browser = chromiumAvailability();
 if (!browser.available) console.warn(browser.reason);
@@ -82,6 +84,25 @@ describe.skipIf(!browser.available)('single sign-on in Chromium', () => {
     const rows = page.getByRole('row').filter({ hasText: 'Test User' }); // the member's display name
     expect(await rows.filter({ hasText: 'OpenID Connect' }).filter({ hasText: 'Signed in' }).count()).toBe(1);
     expect(await rows.filter({ hasText: 'Password not allowed' }).filter({ hasText: 'Password' }).count()).toBe(1);
+
+    // An invitation or a reset link sets the password, but sends a non-Owner to single sign-on.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${url}/login`);
+    const invitee = await ws.owner.users.create({ kind: 'standard', email: `ivy@${ws.input.slug}.test`, firstName: 'Ivy', lastName: 'Vite' });
+    const linkFor = (userId: string, purpose: 'invitation' | 'password_reset') => withTenant(app.database.owner, ws.tenant.id, (trx) => issueOneTimeToken({ trx, tenantId: ws.tenant.id, userId, purpose, now: new Date() }));
+    const useSso = 'Your workspace signs in through Acme Okta. Use "Continue with Acme Okta" instead of a password.';
+    for (const [path, label, repeat, submit, done] of [
+      [`/invite/${await linkFor(invitee.id, 'invitation')}`, 'Password', 'Repeat the password', 'Accept and sign in', 'Your invitation is accepted.'],
+      [`/reset-password/${await linkFor(member.id, 'password_reset')}`, 'New password', 'Repeat the new password', 'Set password and sign in', 'Your new password is saved.'],
+    ]) {
+      await page.goto(`${url}${path}`);
+      // The label also holds its hint ("At least 12 characters.").
+      await page.getByLabel(new RegExp(`^${label}`)).fill('a long new password 1');
+      await page.getByLabel(repeat).fill('a long new password 1');
+      await page.getByRole('button', { name: submit }).click();
+      await expect.poll(() => page.locator('.alert').innerText().catch(() => '')).toBe(`${done} ${useSso}`);
+      expect(await page.getByRole('link', { name: 'Go to the sign-in page' }).getAttribute('href')).toBe(`/login?workspace=${ws.input.slug}`);
+    }
   });
 
   it('SAML without JavaScript: paste metadata, SP-initiated from the sign-in page, IdP-initiated, a refusal on the sign-in page, then turned off', async () => {

@@ -77,8 +77,15 @@ export type Person = { email: string; firstName?: string; lastName?: string; gro
 
 /** Start at Seatwise, sign in at the OpenID provider, and return Seatwise's answer to the callback. */
 export async function oidcSignIn(a: Agent, appUrl: string, slug: string, person: Person, { start = `${appUrl}/sso/${slug}/start` } = {}) {
+  const reached = await oidcCallback(a, appUrl, slug, person, { start });
+  if (typeof reached !== 'string') return { response: reached, callback: null };
+  return { response: await a.request(reached), callback: reached };
+}
+
+/** The same up to the callback URL, not opened (as an attacker keeps it); the start's answer if it did not redirect. */
+export async function oidcCallback(a: Agent, appUrl: string, slug: string, person: Person, { start = `${appUrl}/sso/${slug}/start` } = {}) {
   let response = await a.request(start);
-  if (response.status !== 303) return { response, callback: null };
+  if (response.status !== 303) return response;
   let url = a.location(response, start);
   while (!url.includes('/interaction/')) {
     response = await a.request(url);
@@ -93,7 +100,7 @@ export async function oidcSignIn(a: Agent, appUrl: string, slug: string, person:
     response = await a.request(url);
     url = a.location(response, idp);
   }
-  return { response: await a.request(url), callback: url };
+  return url;
 }
 
 /** SP-initiated SAML: the AuthnRequest, the IdP's form, and the signed response it would post. */

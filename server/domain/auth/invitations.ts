@@ -5,6 +5,7 @@ import type { RequestMeta } from '../scope';
 import { consumeOneTimeToken, peekOneTimeToken } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
+import { passwordSessionRefusal } from './password-policy';
 import { recordAttempt } from './sign-in';
 import { acceptInvitationStatus } from '../users/status';
 
@@ -48,12 +49,19 @@ export async function acceptInvitation({
         ip: meta.ip,
         at: now,
       });
+      const ssoOnly = await passwordSessionRefusal(trx, { tenantId, roleId: user.roleId, done: 'Your invitation is accepted.' });
+      if (ssoOnly) {
+        await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'password_not_allowed', message: ssoOnly.message, meta, now });
+        return { refused: ssoOnly };
+      }
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
       await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'success', message: 'Signed in by accepting the invitation.', meta, now });
       return { user, session };
     },
   });
   if (!result) throw new AppError('BAD_REQUEST', INVITATION_INVALID, { reason: 'LINK_INVALID' });
+  // Thrown after the commit: the invitation is accepted, only the session is refused.
+  if ('refused' in result) throw result.refused;
   return result;
 }
 

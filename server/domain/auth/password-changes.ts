@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
 import { createSession, endUserSessions } from './sessions';
+import { passwordSessionRefusal } from './password-policy';
 import { recordAttempt } from './sign-in';
 import { USER_COLUMNS } from '../users/columns';
 import { MAY_RESET_PASSWORD } from '../../contract/statuses';
@@ -135,16 +136,24 @@ export async function resetPassword({
     now,
     then: async (trx, { tenantId, userId }) => {
       // Locked: an admin suspending the user meanwhile either waits for this reset or is seen by it.
-      const current = await trx('users').where({ id: userId }).forNoKeyUpdate().first('status');
+      const current = await trx('users').where({ id: userId }).forNoKeyUpdate().first('status', 'roleId');
       if (!current || !MAY_RESET_PASSWORD.includes(current.status)) return null;
-      const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: { lastSignInAt: now, lastActivityAt: now } });
+      const ssoOnly = await passwordSessionRefusal(trx, { tenantId, roleId: current.roleId, done: 'Your new password is saved.' });
+      const signsIn = ssoOnly ? {} : { lastSignInAt: now, lastActivityAt: now };
+      const user = await setPassword({ trx, tenantId, userId, password: input.password, now, meta, action: 'user.password_reset', unlock: true, extra: signsIn });
       await endUserSessions({ trx, userId });
+      if (ssoOnly) {
+        await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'password_not_allowed', message: ssoOnly.message, meta, now });
+        return { refused: ssoOnly };
+      }
       const session = await createSession({ trx, tenantId, userId, ip: meta.ip, userAgent: meta.userAgent, now });
       await recordAttempt(trx, { tenantId, userId, email: user.email, result: 'success', message: 'Signed in after resetting the password.', meta, now });
       return { user, session };
     },
   });
   if (!result) throw new AppError('BAD_REQUEST', RESET_LINK_INVALID, { reason: 'LINK_INVALID' });
+  // Thrown after the commit: the password is set, only the session is refused.
+  if ('refused' in result) throw result.refused;
   return result;
 }
 

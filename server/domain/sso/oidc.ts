@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import { withTenant, type Db } from '../../../db/index';
 import type { Env } from '../../shared/env';
@@ -20,7 +20,9 @@ function discover(env: Pick<Env, 'NODE_ENV'>, settings: OidcConfig) {
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
   const insecure = env.NODE_ENV !== 'production' && settings.issuer.startsWith('http://');
   const config = client.discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
-    execute: insecure ? [client.allowInsecureRequests] : [],
+    // openid-client v6 checks an ID token's signature against the provider's JWKS only when asked:
+    // without it a token from the token endpoint is trusted as is (alg none, HS256 with our secret).
+    execute: insecure ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks],
     timeout: 10,
   });
   discovered.set(key, { at: Date.now(), config });
@@ -56,18 +58,37 @@ export async function startOidc({ db, env, tenantId, slug, purpose, returnTo, no
   }).href;
 }
 
+/** What the provider's standard error codes (RFC 6749 §4.1.2.1, OIDC §3.1.2.6) mean, in our words. */
+const IDP_ERRORS: Record<string, string> = {
+  access_denied: 'The sign-in was cancelled or refused at your identity provider. Start again, or ask your administrator for access.',
+  login_required: 'Your identity provider needs you to sign in there first. Start again.',
+  interaction_required: 'Your identity provider needs you to sign in there first. Start again.',
+  consent_required: 'Your identity provider needs your consent first. Start again, or ask your administrator.',
+  temporarily_unavailable: 'Your identity provider is unavailable for now. Try again in a few minutes.',
+};
+const IDP_ERROR_OTHER = 'Your identity provider did not sign you in. Start again, or ask your administrator to check the single sign-on connection.';
+export const NOT_THIS_BROWSER = 'This sign-in was started in another browser or tab, or has expired. Start again from the sign-in page.';
+
+const sameValue = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 /**
- * The redirect back: the state names the one request it answers (single use); openid-client checks
+ * The redirect back: the state names the one request it answers (single use) and, for a sign-in,
+ * must also be the one this browser was given at /start (`boundState`, an httpOnly cookie): a
+ * callback URL someone else started cannot sign this browser in (login CSRF). openid-client checks
  * the code exchange with PKCE, and the ID token's signature (JWKS), issuer, audience, expiry and nonce.
  */
-export async function finishOidc({ db, env, tenantId, slug, query, now }: { db: Db; env: Env; tenantId: string; slug: string; query: URLSearchParams; now: Date }) {
+export async function finishOidc({ db, env, tenantId, slug, query, boundState, now }: { db: Db; env: Env; tenantId: string; slug: string; query: URLSearchParams; boundState: string | undefined; now: Date }) {
   const state = query.get('state');
   const pending = state && state.length <= 200 ? await withTenant(db, tenantId, (trx) => takeRequest(trx, { id: state, protocol: 'oidc', now })) : null;
   if (!pending) throw new SsoRefusal('This sign-in was not started here, has expired or was already used. Start again.', 'sign_in', 'unknown state');
   const purpose = pending.purpose;
+  // "Test connection" starts from the settings page, not /start, and never opens a session.
+  if (purpose === 'sign_in' && !(boundState && sameValue(boundState, state!))) throw new SsoRefusal(NOT_THIS_BROWSER, purpose, 'state not bound to this browser');
   const idpError = query.get('error');
   if (idpError) {
-    throw new SsoRefusal(`The identity provider did not sign you in (${idpError.slice(0, 100)}).`, purpose, query.get('error_description')?.slice(0, 300) ?? idpError);
+    // Never the provider's own text on our page: anyone can put any error_description in a link.
+    const detail = `${idpError.slice(0, 100)}${query.get('error_description') ? `: ${query.get('error_description')!.slice(0, 300)}` : ''}`;
+    throw new SsoRefusal(Object.hasOwn(IDP_ERRORS, idpError) ? IDP_ERRORS[idpError] : IDP_ERROR_OTHER, purpose, detail);
   }
   const connection = await readConnection(db, tenantId);
   if (connection.protocol !== 'oidc') throw new SsoRefusal('Single sign-on was changed meanwhile. Start again.', purpose);

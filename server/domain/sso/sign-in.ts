@@ -37,6 +37,10 @@ const SSO_ACTOR: AuditActor = { type: 'system', label: 'single sign-on' };
 
 export const noAccountMessage = (email: string | null) =>
   `Your identity provider signed you in${email ? ` as ${email}` : ''}, but this workspace has no Seatwise account for you. Ask your administrator to add you.`;
+export const unverifiedEmailMessage = (email: string) =>
+  `Your identity provider has not verified the email address ${email}, so no Seatwise account can be created from it. Verify it at your identity provider, or ask your administrator to add you.`;
+export const emailTakenMessage = (email: string) =>
+  `This workspace already has an account for ${email}, and it could not be matched to your identity provider's sign-in. Ask your administrator to check your account.`;
 export const LINKED_ELSEWHERE = 'This Seatwise account is linked to another identity at your identity provider. Ask your administrator to check your account.';
 
 type Outcome = { kind: 'signed_in'; session: { token: string; expiresAt: Date }; userId: string } | { kind: 'tested' } | { kind: 'refused'; error: AppError };
@@ -90,14 +94,17 @@ export async function completeSsoSignIn({
     let user = match;
     if (!user) {
       if (!connection.jitProvisioning || !identity.email) return refuse(null, 'unknown_user', new AppError('FORBIDDEN', noAccountMessage(identity.email), { reason: 'SSO_NO_ACCOUNT' }));
+      // An address the IdP says it has not verified could be anyone's: no account is made from it.
+      if (!identity.emailVerified) return refuse(null, 'sso_refused', new AppError('FORBIDDEN', unverifiedEmailMessage(identity.email), { reason: 'SSO_EMAIL_UNVERIFIED' }));
       try {
         // A savepoint: the same person signing in twice at once makes one of the inserts fail.
         user = await trx.transaction((savepoint) => provision(savepoint, tenantId, identity, now, meta, jobs));
       } catch (error) {
         if (error instanceof AppError && error.data.reason === 'SEAT_LIMIT') return refuse(null, 'seat_limit', error);
         if ((error as { code?: string }).code !== '23505') throw error;
+        // Someone took this email (or this identity) meanwhile: the same person, or another account.
         const created = await findPerson(trx, identity);
-        if (!created || created === 'linked_elsewhere') throw error;
+        if (!created || created === 'linked_elsewhere') return refuse(null, 'sso_refused', new AppError('FORBIDDEN', emailTakenMessage(identity.email), { reason: 'SSO_EMAIL_TAKEN' }));
         user = created;
       }
     }
