@@ -171,7 +171,7 @@ export default function SingleSignOnSettings() {
           </select>
         </label>
         <label className="inline">
-          <input type="checkbox" name="jitProvisioning" defaultChecked={sso?.jitProvisioning ?? false} /> Create accounts on first sign-in (just-in-time provisioning, uses a seat, role Read Only)
+          <input type="checkbox" name="jitProvisioning" defaultChecked={sso?.jitProvisioning ?? false} /> Create accounts on first sign-in (just-in-time provisioning: uses a seat; the role of their highest group mapped in Provisioning, else Read Only)
         </label>
         <button type="submit" name="intent" value="configure">
           Save single sign-on
@@ -181,7 +181,9 @@ export default function SingleSignOnSettings() {
       {localTestIdps ? (
         <Form method="post" className="toolbar" aria-label="Local test identity provider">
           <input type="hidden" name="intent" value="local" />
-          <p className="muted">Development: a real identity provider runs locally with `npm start`.</p>
+          <p className="muted">
+            Development: a real identity provider runs locally with <code>npm start</code>.
+          </p>
           <button type="submit" name="protocol" value="oidc" className="secondary">
             Use the local test IdP (OIDC)
           </button>
