@@ -244,6 +244,12 @@ describe('matching, just-in-time provisioning and statuses', () => {
     expect(byPassword).toMatchObject({ code: 'FORBIDDEN', message: 'Your workspace signs in through Local OIDC. Use "Continue with Local OIDC" instead of a password.' });
     expect(await lastEvent(ws.tenant.id)).toMatchObject({ userId: member.id, result: 'password_not_allowed', method: 'password' });
     expect(await sessionsOf(member.id)).toBe(0);
+    // Wrong guesses get the same answer and never lock out someone who signs in through the IdP.
+    for (let i = 0; i < 11; i++) {
+      const guess = await refusal((await app.caller()).auth.login({ workspace: ws.input.slug, email: member.email, password: `wrong guess number ${i}` }));
+      expect(guess.message).toBe(byPassword.message);
+    }
+    expect(await app.database.owner('users').where({ id: member.id }).first('status', 'failedSignInCount')).toEqual({ status: 'active', failedSignInCount: 0 });
     const owner = await (await app.caller()).auth.login({ workspace: ws.input.slug, email: ws.input.email, password: ws.input.password });
     expect(owner.user.id).toBe(ws.user.id);
     // The same member gets in through the identity provider.

@@ -110,6 +110,18 @@ export async function signIn({
       return { error: new AppError('FORBIDDEN', API_USER_SIGN_IN, { reason: 'API_USER' }) };
     }
 
+    // SPEC "Single sign-on": password sign-in may be kept for Owners only (break-glass). Decided
+    // before the password is looked at: a guess at someone who signs in through the identity
+    // provider must neither count toward their lockout (locked, they could not use it either)
+    // nor tell a right password from a wrong one.
+    const onlyOwners = await passwordSignInOnlyForOwners(trx, user.roleId);
+    if (onlyOwners) {
+      await verifyDummyPassword(input.password);
+      const message = passwordNotAllowedMessage(onlyOwners.displayName);
+      await attempt(user.id, 'password_not_allowed', message);
+      return { error: new AppError('FORBIDDEN', message, { reason: 'SSO_REQUIRED', field: 'password' }) };
+    }
+
     const correct = user.passwordHash
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyDummyPassword(input.password);
@@ -126,14 +138,6 @@ export async function signIn({
       const message = notActiveMessage(user.status);
       await attempt(user.id, 'not_active', message);
       return { error: new AppError('FORBIDDEN', message, { reason: 'NOT_ACTIVE', status: user.status }) };
-    }
-
-    // SPEC "Single sign-on": password sign-in may be kept for Owners only (break-glass).
-    const onlyOwners = await passwordSignInOnlyForOwners(trx, user.roleId);
-    if (onlyOwners) {
-      const message = passwordNotAllowedMessage(onlyOwners.displayName);
-      await attempt(user.id, 'password_not_allowed', message);
-      return { error: new AppError('FORBIDDEN', message, { reason: 'SSO_REQUIRED', field: 'password' }) };
     }
 
     const rehash = user.passwordHash && needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
