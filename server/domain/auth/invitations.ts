@@ -1,8 +1,8 @@
-import { withTenant, type Db } from '../../../db/index';
+import type { Db } from '../../../db/index';
 import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { RequestMeta } from '../scope';
-import { consumeOneTimeToken, peekOneTimeToken } from './one-time-tokens';
+import { consumeOneTimeToken, peekLinkHolder } from './one-time-tokens';
 import { hashPassword } from './passwords';
 import { createSession } from './sessions';
 import { passwordSessionRefusal } from './password-policy';
@@ -71,19 +71,7 @@ export async function acceptInvitation({
  * `acceptInvitation`. Reads only: the link stays usable.
  */
 export async function invitationInfo({ db, ownerDb, now, token }: { db: Db; ownerDb: Db; now: Date; token: string }) {
-  const found = await peekOneTimeToken({ ownerDb, token, purpose: 'invitation', now });
-  const info =
-    found &&
-    (await withTenant(
-      db,
-      found.tenantId,
-      async (trx) => {
-        const user = await trx('users').where({ id: found.userId, status: 'invited' }).first('email', 'firstName');
-        const tenant = await trx('tenants').where({ id: found.tenantId }).first('name', 'slug');
-        return user && tenant ? { email: user.email as string, firstName: user.firstName as string, workspace: tenant.name as string, slug: tenant.slug as string } : null;
-      },
-      { readOnly: true },
-    ));
-  if (!info) throw new AppError('NOT_FOUND', INVITATION_INVALID, { reason: 'LINK_INVALID' });
-  return info;
+  const holder = await peekLinkHolder({ db, ownerDb, token, purpose: 'invitation', now });
+  if (holder?.user.status !== 'invited') throw new AppError('NOT_FOUND', INVITATION_INVALID, { reason: 'LINK_INVALID' });
+  return { email: holder.user.email, firstName: holder.user.firstName, workspace: holder.tenant.name, slug: holder.tenant.slug };
 }

@@ -73,15 +73,22 @@ export async function consumeOneTimeToken<T>({
 }
 
 /**
- * Issue #18: who a link is for, without using it up — the page checks the link when it opens, so a
- * used, expired or replaced link says so at once instead of after the form is filled in. Null when
- * the token is unknown, used or expired (the same cases `consumeOneTimeToken` refuses).
+ * Issue #18: who a link is for and in which workspace, without using it up — the page checks the
+ * link when it opens, so a used, expired or replaced link says so at once instead of after the form
+ * is filled in. Null when the token is unknown, used or expired (the cases `consumeOneTimeToken`
+ * refuses); the caller decides whether the user's status still lets the link be used.
  */
-export async function peekOneTimeToken({ ownerDb, token, purpose, now }: { ownerDb: Db; token: string; purpose: TokenPurpose; now: Date }) {
-  const row = await ownerDb('one_time_tokens')
-    .where({ tokenHash: hashToken(token), purpose })
-    .whereNull('usedAt')
-    .where('expiresAt', '>', now)
-    .first('tenantId', 'userId');
-  return (row as { tenantId: string; userId: string } | undefined) ?? null;
+export async function peekLinkHolder({ db, ownerDb, token, purpose, now }: { db: Db; ownerDb: Db; token: string; purpose: TokenPurpose; now: Date }) {
+  const found = await ownerDb('one_time_tokens').where({ tokenHash: hashToken(token), purpose }).whereNull('usedAt').where('expiresAt', '>', now).first('tenantId', 'userId');
+  if (!found) return null;
+  return withTenant(
+    db,
+    found.tenantId,
+    async (trx) => {
+      const user = await trx('users').where({ id: found.userId }).first('email', 'firstName', 'status');
+      const tenant = await trx('tenants').where({ id: found.tenantId }).first('name', 'slug');
+      return user && tenant ? { user, tenant } : null;
+    },
+    { readOnly: true },
+  );
 }

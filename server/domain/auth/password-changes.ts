@@ -6,7 +6,7 @@ import { emailSend } from '../../jobs/email-send';
 import type { JobSender } from '../../jobs/index';
 import type { changePasswordInput, requestPasswordResetInput, resetPasswordInput } from '../../contract/auth';
 import { writeAudit } from '../audit/write';
-import { consumeOneTimeToken, peekOneTimeToken } from './one-time-tokens';
+import { consumeOneTimeToken, peekLinkHolder } from './one-time-tokens';
 import { hashPassword, verifyPassword } from './passwords';
 import { hitRateLimit, RATE_LIMITS } from '../rate-limits';
 import type { RequestMeta as Meta } from '../scope';
@@ -192,19 +192,7 @@ export async function changePassword({
  * the link is for — or the same refusal as `resetPassword` for a link that cannot be used. Reads only.
  */
 export async function resetLinkInfo({ db, ownerDb, now, token }: { db: Db; ownerDb: Db; now: Date; token: string }) {
-  const found = await peekOneTimeToken({ ownerDb, token, purpose: 'password_reset', now });
-  const info =
-    found &&
-    (await withTenant(
-      db,
-      found.tenantId,
-      async (trx) => {
-        const user = await trx('users').where({ id: found.userId }).first('email', 'status');
-        const tenant = await trx('tenants').where({ id: found.tenantId }).first('name', 'slug');
-        return user && tenant && MAY_RESET_PASSWORD.includes(user.status) ? { email: user.email as string, workspace: tenant.name as string, slug: tenant.slug as string } : null;
-      },
-      { readOnly: true },
-    ));
-  if (!info) throw new AppError('NOT_FOUND', RESET_LINK_INVALID, { reason: 'LINK_INVALID' });
-  return info;
+  const holder = await peekLinkHolder({ db, ownerDb, token, purpose: 'password_reset', now });
+  if (!holder || !MAY_RESET_PASSWORD.includes(holder.user.status)) throw new AppError('NOT_FOUND', RESET_LINK_INVALID, { reason: 'LINK_INVALID' });
+  return { email: holder.user.email, workspace: holder.tenant.name, slug: holder.tenant.slug };
 }
