@@ -71,8 +71,8 @@ export const mayGetInvitation = (status: UserStatus) => status === 'invited';
  * Where a new user starts: a person who set a password at sign-up, one created by single sign-on
  * as they sign in (SPEC "Just-in-time provisioning") and an API user are active; an invitee is invited.
  */
-export const statusAtCreation = ({ kind, hasPassword, signedInByIdentityProvider = false }: { kind: SeatType; hasPassword: boolean; signedInByIdentityProvider?: boolean }): UserStatus =>
-  kind === 'api' || hasPassword || signedInByIdentityProvider ? 'active' : 'invited';
+export const statusAtCreation = ({ kind, hasPassword, signsInThroughIdp = false }: { kind: SeatType; hasPassword: boolean; signsInThroughIdp?: boolean }): UserStatus =>
+  kind === 'api' || hasPassword || signsInThroughIdp ? 'active' : 'invited';
 
 /**
  * Where an admin's move to active (Reactivate, Unban, Unlock) really lands: a person who never set a

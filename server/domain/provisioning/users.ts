@@ -5,12 +5,10 @@ import { SEAT_HOLDING, type UserStatus } from '../../contract/statuses';
 import { AppError } from '../../shared/errors';
 import { writeAudit } from '../audit/write';
 import type { Scope } from '../scope';
-import { checkSeatThresholds } from '../seats/alerts';
-import { claimSeat } from '../seats/seat-rule';
 import { hasSingleSignOn } from '../sso/enabled';
-import { sendInvitation } from '../users/create';
-import { assertCanGrant, assertMayActOn, findRole, lockTenant } from '../users/rules';
-import { changeStatusByAdmin, insertUser } from '../users/status';
+import { createOneUser } from '../users/create';
+import { assertMayActOn, findRole, lockTenant } from '../users/rules';
+import { changeStatusByAdmin } from '../users/status';
 import { filterToSql, type FilterAttributes } from './filter';
 import { applyGroupRoles, initialRoleId } from './group-roles';
 import { applyPatch, readPatched } from './patch';
@@ -200,27 +198,19 @@ export async function createScimUser(scope: Scope, input: ScimUserInput) {
     return { user: await getScimUser(scope, existing.id), created: false };
   }
 
-  const sso = await hasSingleSignOn(trx);
-  const roleId = await initialRoleId(trx, kind);
-  assertCanGrant(await findRole(trx, roleId), scope.permissions);
-  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: kind, purpose: 'create' });
   // With single sign-on the person signs in through the IdP: created active, no invitation (SPEC).
-  const user = await insertUser(
-    { trx, tenantId, actor: scope.actor, now },
-    { kind, hasPassword: sso, roleId, timeZone: 'UTC', locale: 'en', userName: null, samlNameId: null, ...values, scimLinked: true, provisionedAt: now },
-  );
-  await writeAudit({
-    trx,
-    tenantId,
-    actor: scope.actor,
-    action: 'user.created',
-    target: { type: 'user', id: user.id },
-    after: { email: user.email, kind: user.kind, status: user.status, role: kind === 'client' ? 'Client' : 'Read Only' },
-    ip: scope.ip,
-    at: now,
+  const user = await createOneUser(scope, {
+    kind,
+    role: await findRole(trx, await initialRoleId(trx, kind)),
+    signsInThroughIdp: await hasSingleSignOn(trx),
+    timeZone: 'UTC',
+    locale: 'en',
+    userName: null,
+    samlNameId: null,
+    ...values,
+    scimLinked: true,
+    provisionedAt: now,
   });
-  if (user.status === 'invited') await sendInvitation(scope, user);
-  await checkSeatThresholds({ trx, tenantId, seatType: kind, jobs: scope.jobs, used: usedAfter });
   if (input.active === false) await applyActive(scope, user, false);
   return { user: await getScimUser(scope, user.id), created: true };
 }

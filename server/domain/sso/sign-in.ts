@@ -6,12 +6,12 @@ import { AppError } from '../../shared/errors';
 import { API_USER_SIGN_IN, LOCKED_MESSAGE, notActiveMessage, recordAttempt } from '../auth/sign-in';
 import { createSession } from '../auth/sessions';
 import { hashToken } from '../auth/tokens';
-import { writeAudit, type AuditActor } from '../audit/write';
+import type { AuditActor } from '../audit/write';
 import type { RequestMeta } from '../scope';
 import type { JobSender } from '../../jobs/index';
-import { checkSeatThresholds } from '../seats/alerts';
-import { claimSeat } from '../seats/seat-rule';
-import { insertUser } from '../users/status';
+import { PERMISSIONS } from '../../contract/permissions';
+import { createOneUser } from '../users/create';
+import { findRole } from '../users/rules';
 import { roleForGroupNames } from '../provisioning/group-roles';
 import { findConnection } from './connection';
 
@@ -150,38 +150,27 @@ async function findPerson(trx: Trx, identity: SsoIdentity): Promise<Person | nul
  */
 async function provision(trx: Trx, tenantId: string, identity: SsoIdentity, now: Date, meta: RequestMeta, jobs: JobSender): Promise<Person> {
   const { roleId } = await roleForGroupNames(trx, { groupNames: identity.groups, kind: 'standard' });
-  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: 'standard', purpose: 'create' });
   const email = identity.email!;
   const firstName = identity.firstName?.trim() || email.split('@')[0];
   const lastName = identity.lastName?.trim() || '';
-  const user = await insertUser(
-    { trx, tenantId, actor: SSO_ACTOR, now },
+  // Seatwise itself creates the person it is signing in: every permission, as the worker has.
+  const scope = { trx, tenantId, actor: SSO_ACTOR, permissions: new Set(PERMISSIONS), ip: meta.ip, now, jobs };
+  const user = await createOneUser(
+    scope,
     {
       kind: 'standard',
-      hasPassword: false,
-      signedInByIdentityProvider: true,
+      signsInThroughIdp: true,
       email,
       firstName: firstName.slice(0, 100),
       lastName: lastName.slice(0, 100),
       displayName: (identity.displayName?.trim() || `${firstName} ${lastName}`.trim()).slice(0, 200),
-      roleId,
+      role: await findRole(trx, roleId),
       timeZone: 'UTC',
       locale: 'en',
       samlNameId: identity.method === 'saml' && identity.persistent ? identity.subject : null,
       oidcSubject: identity.method === 'oidc' ? identity.subject : null,
     },
+    { audit: { via: identity.method } },
   );
-  const role = await trx('roles').where({ id: roleId }).first('name');
-  await writeAudit({
-    trx,
-    tenantId,
-    actor: SSO_ACTOR,
-    action: 'user.created',
-    target: { type: 'user', id: user.id },
-    after: { email: user.email, kind: user.kind, status: user.status, role: role?.name, via: identity.method },
-    ip: meta.ip,
-    at: now,
-  });
-  await checkSeatThresholds({ trx, tenantId, seatType: 'standard', jobs, used: usedAfter });
   return { id: user.id, kind: user.kind, status: user.status, samlNameId: user.samlNameId, oidcSubject: identity.method === 'oidc' ? identity.subject : null };
 }

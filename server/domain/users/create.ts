@@ -7,7 +7,7 @@ import { checkSeatThresholds } from '../seats/alerts';
 import { claimSeat } from '../seats/seat-rule';
 import { assertCanGrant, assertRoleFitsKind, findRole, type RoleRow } from './rules';
 import { AUDIENCE_OF_KIND } from '../../contract/seats';
-
+import { mayGetInvitation } from '../../contract/statuses';
 import { getTenant } from '../tenants/tenants';
 import { insertUser } from './status';
 
@@ -31,7 +31,7 @@ export async function sendInvitation(scope: Scope, user: { id: string; email: st
  * with no password. Either way only if a seat of its kind is free.
  */
 export async function createUser(scope: Scope, input: z.output<typeof createUserInput>) {
-  const { trx, tenantId, now } = scope;
+  const { trx } = scope;
   let role: RoleRow;
   if (input.roleId) {
     role = await findRole(trx, input.roleId);
@@ -41,36 +41,44 @@ export async function createUser(scope: Scope, input: z.output<typeof createUser
     if (!builtIn) throw new Error(`The built-in ${DEFAULT_ROLE[input.kind]} role is missing from this workspace.`);
     role = builtIn;
   }
-  assertCanGrant(role, scope.permissions);
-  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: input.kind, purpose: 'create' });
+  return createOneUser(scope, {
+    kind: input.kind,
+    email: input.email,
+    userName: input.userName ?? null,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    displayName: input.displayName ?? `${input.firstName} ${input.lastName}`,
+    role,
+    timeZone: input.timeZone ?? 'UTC',
+    locale: input.locale ?? 'en',
+    samlNameId: input.samlNameId ?? null,
+  });
+}
 
-  const user = await insertUser(
-    { trx, tenantId, actor: scope.actor, now },
-    {
-      kind: input.kind,
-      hasPassword: false,
-      email: input.email,
-      userName: input.userName ?? null,
-      firstName: input.firstName,
-      lastName: input.lastName,
-      displayName: input.displayName ?? `${input.firstName} ${input.lastName}`,
-      roleId: role.id,
-      timeZone: input.timeZone ?? 'UTC',
-      locale: input.locale ?? 'en',
-      samlNameId: input.samlNameId ?? null,
-    },
-  );
+type NewUser = Omit<Parameters<typeof insertUser>[1], 'roleId' | 'hasPassword'> & { role: RoleRow };
+
+/**
+ * The one way a single person or API user comes into being, whoever asks — the new-user form,
+ * the directory (SCIM), a just-in-time sign-in: a role the actor may give, a seat claimed under the
+ * seat lock, the row with its seat-ledger entry, the audit event (with `audit` added to it), the
+ * invitation when they must set a password, and the seat alerts.
+ */
+export async function createOneUser(scope: Scope, { role, ...values }: NewUser, { audit = {} }: { audit?: Record<string, unknown> } = {}) {
+  const { trx, tenantId, now } = scope;
+  assertCanGrant(role, scope.permissions);
+  const { usedAfter } = await claimSeat({ trx, tenantId, seatType: values.kind, purpose: 'create' });
+  const user = await insertUser({ trx, tenantId, actor: scope.actor, now }, { ...values, roleId: role.id, hasPassword: false });
   await writeAudit({
     trx,
     tenantId,
     actor: scope.actor,
     action: 'user.created',
     target: { type: 'user', id: user.id },
-    after: { email: user.email, kind: user.kind, status: user.status, role: role.name },
+    after: { email: user.email, kind: user.kind, status: user.status, role: role.name, ...audit },
     ip: scope.ip,
     at: now,
   });
-  if (user.kind !== 'api') await sendInvitation(scope, user);
+  if (mayGetInvitation(user.status)) await sendInvitation(scope, user);
   await checkSeatThresholds({ trx, tenantId, seatType: user.kind, jobs: scope.jobs, used: usedAfter });
   return user;
 }

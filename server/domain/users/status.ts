@@ -55,11 +55,11 @@ export async function recordSeatsTaken({
 /** A new user starts in a seat (every status a user is created with holds one). */
 export async function insertUser(
   { trx, tenantId, actor, now }: { trx: Trx; tenantId: string; actor: AuditActor; now: Date },
-  row: Omit<Partial<StoredUser>, 'status' | 'tenantId'> & { kind: SeatType; hasPassword: boolean; signedInByIdentityProvider?: boolean },
+  row: Omit<Partial<StoredUser>, 'status' | 'tenantId'> & { kind: SeatType; hasPassword: boolean; signsInThroughIdp?: boolean },
 ) {
-  const { hasPassword, signedInByIdentityProvider, ...values } = row;
+  const { hasPassword, signsInThroughIdp, ...values } = row;
   const [user] = await trx('users')
-    .insert({ ...values, tenantId, status: statusAtCreation({ kind: row.kind, hasPassword, signedInByIdentityProvider }), createdAt: now, updatedAt: now })
+    .insert({ ...values, tenantId, status: statusAtCreation({ kind: row.kind, hasPassword, signsInThroughIdp }), createdAt: now, updatedAt: now })
     .returning(USER_COLUMNS);
   await recordSeatsTaken({ trx, tenantId, users: [user], actor, reason: 'created', at: now });
   return user;
