@@ -13,7 +13,8 @@ import { useFormat } from '~/utils/format';
 import { attempt } from '~/utils/errors';
 import { blankAsAbsent, parseForm, refusal } from '~/utils/forms';
 import { OverLimitBanner } from '~/components/over-limit-banner';
-import { createCheckoutInput, isReturnPath, returnToSchema, stripeEventWords } from '../../server/contract/billing';
+import { createCheckoutInput, returnToSchema, stripeEventWords } from '../../server/contract/billing';
+import { isReturnPath } from '../../server/contract/fields';
 import { SEAT_LABELS, SEAT_TYPES, seatCount, seatWord, type SeatType } from '../../server/contract/seats';
 import { TableScroll } from '~/components/table-scroll';
 

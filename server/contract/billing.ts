@@ -1,26 +1,10 @@
 import { z } from 'zod';
-import { wholeNumberSchema } from './fields';
+import { isReturnPath, wholeNumberSchema } from './fields';
 import { SEAT_TYPES } from './seats';
 
 export const RETURN_TO_MESSAGE = 'Use a path of this site that starts with a single /, such as /users/new';
 
-/**
- * Issue #18: where Checkout brings the buyer back. Only a path on this site: another origin
- * (`https://…`, `//host`, `/\host`, which browsers read as `//host`) would make Checkout an open
- * redirect, and control characters or a scheme have no place in a path.
- */
-export function isReturnPath(value: string) {
-  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return false;
-  // eslint-disable-next-line no-control-regex -- a tab or newline is stripped by URL parsers and would hide a //
-  if (/[\u0000-\u001f\u007f]/.test(value)) return false;
-  const base = 'http://seatwise.invalid';
-  try {
-    return new URL(value, base).origin === base;
-  } catch {
-    return false;
-  }
-}
-
+/** Issue #18: where Checkout brings the buyer back — only a path on this site (isReturnPath). */
 export const returnToSchema = z.string().max(500, 'Use at most 500 characters').refine(isReturnPath, RETURN_TO_MESSAGE);
 
 export const createCheckoutInput = z.object({

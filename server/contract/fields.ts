@@ -18,6 +18,23 @@ export const slugSchema = z
   .regex(/^[a-z0-9].*[a-z0-9]$/, 'Start and end with a letter or a digit')
   .refine((slug) => !RESERVED_SLUGS.has(slug), 'This workspace address is reserved');
 
+/**
+ * Where a redirect may send a browser after Checkout, a sign-in or an identity provider's answer:
+ * only a path on this site. Another origin (`https://…`, `//host`, `/\host`, which browsers read
+ * as `//host`) would be an open redirect, and control characters have no place in a path (a tab or
+ * newline is stripped by URL parsers and would hide a `//`; a newline cannot be sent in a header).
+ */
+export function isReturnPath(value: string) {
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return false;
+  if ([...value].some((c) => c < ' ' || c === '\u007f')) return false;
+  const base = 'http://seatwise.invalid';
+  try {
+    return new URL(value, base).origin === base;
+  } catch {
+    return false;
+  }
+}
+
 /** An id as PostgreSQL's uuid type reads it: anything else is no row of ours (a 404, not a 400). */
 export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
