@@ -7,11 +7,11 @@ import { attempt } from '~/utils/errors';
 import { parseForm, refusal } from '~/utils/forms';
 import { safeRedirect } from '~/utils/redirect';
 import { loginInput } from '../../server/contract/auth';
+import { SSO_MESSAGE_COOKIE } from '../../server/contract/sso';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Seatwise' }];
 
 // Set by the /sso/* endpoints (server/http/sso.ts): a refusal to show once, and the last workspace used here.
-const SSO_MESSAGE_COOKIE = 'seatwise_sso_message';
 const LAST_WORKSPACE_COOKIE = 'seatwise_workspace';
 const YEAR = 400 * 24 * 3600;
 const workspaceStep = loginInput.pick({ workspace: true });

@@ -76,3 +76,6 @@ export type SsoTestReport = {
 
 /** Why an Admin may read but not change single sign-on (server/trpc/routers/sso.ts). */
 export const SSO_CHANGE_REFUSED = 'Only an Owner can change single sign-on: it decides how everyone signs in, Owners included.';
+
+/** The one-time cookie that carries an SSO refusal to the sign-in page (never the URL: anyone could write one). */
+export const SSO_MESSAGE_COOKIE = 'seatwise_sso_message';

@@ -9,12 +9,11 @@ import { finishSaml, spMetadata, startSaml } from '../domain/sso/saml';
 import { completeSsoSignIn, type SsoIdentity } from '../domain/sso/sign-in';
 import { sameOriginPath } from '../domain/sso/urls';
 import { findWorkspace } from '../domain/tenants/workspaces';
-import type { SsoTestReport } from '../contract/sso';
+import { SSO_MESSAGE_COOKIE, type SsoTestReport } from '../contract/sso';
 import { AppError } from '../shared/errors';
 import { expressCookieJar, type Deps } from '../trpc/context';
 
 /** A refusal shown once on the sign-in page (never in the URL, where anyone could write one). */
-export const SSO_MESSAGE_COOKIE = 'seatwise_sso_message';
 /** The workspace last used on this device, so the sign-in page can offer it again. */
 export const LAST_WORKSPACE_COOKIE = 'seatwise_workspace';
 /** The state of the OIDC sign-in this browser started, readable only by the callback (login CSRF). */
